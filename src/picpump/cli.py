@@ -1,0 +1,156 @@
+"""The ``picpump`` command line: ``run``, ``demo build``."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import picpump
+from picpump.cluster import client_for, load_profile
+from picpump.errors import PicpumpError
+from picpump.io.catalog import load_catalog
+from picpump.io.demo import build_demo_archive
+from picpump.pipeline import execute, load_spec, make_plan
+from picpump.report.summary import render_markdown, summarise, write_summary
+
+
+def _key_value(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
+    key, value = text.split("=", 1)
+    import yaml
+
+    return key, yaml.safe_load(value)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="picpump",
+        description="Ocean carbonate-pump products from satellite ocean colour.",
+    )
+    parser.add_argument("--version", action="version", version=f"picpump {picpump.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run a pipeline spec on a catalog")
+    run.add_argument("pipeline", help="pipeline spec (YAML), e.g. pipelines/toullec2026.yaml")
+    run.add_argument("--catalog", required=True, help="input catalog (YAML path or URL)")
+    run.add_argument("--cluster", default="local", help="cluster profile name or path [local]")
+    run.add_argument(
+        "--cluster-opt",
+        action="append",
+        type=_key_value,
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a cluster profile option (repeatable)",
+    )
+    run.add_argument("--out", help="output folder or URL [outputs/<pipeline name>]")
+    run.add_argument("--period", help="override the spec's period, e.g. 2000-01:2004-12")
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument(
+        "--no-reuse", action="store_true", help="re-ingest the inputs even when up to date"
+    )
+
+    demo = commands.add_parser("demo", help="the embedded demo archive")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True)
+    build = demo_commands.add_parser("build", help="build the synthetic demo archive")
+    build.add_argument("--out", default="data/demo", help="target folder [data/demo]")
+    build.add_argument("--start", default="1997-09", help="first month [1997-09]")
+    build.add_argument("--periods", type=int, default=302, help="number of months [302]")
+    build.add_argument("--seed", type=int, default=20260, help="random seed [20260]")
+    build.add_argument("--force", action="store_true", help="rebuild even if complete")
+    return parser
+
+
+def _period_override(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    start, _, end = text.partition(":")
+    return {"period": {"start": start, "end": end or start}}
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    spec = load_spec(args.pipeline, _period_override(args.period))
+    catalog = load_catalog(args.catalog)
+    out = args.out or f"outputs/{spec.name}"
+    profile = load_profile(args.cluster, dict(args.cluster_opt))
+    plan = make_plan(spec, catalog, out)
+    command = "picpump " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    with client_for(profile) as client:
+        result = execute(
+            plan,
+            client,
+            progress=not args.no_progress,
+            command=command,
+            reuse_inputs=not args.no_reuse,
+            log=lambda line: print(line, flush=True),
+        )
+    run_facts = {
+        "name": spec.name,
+        "catalog": args.catalog,
+        "pipeline": args.pipeline,
+        "out": out,
+        "cluster": args.cluster,
+        "period": f"{spec.period[0]}/{spec.period[1]}",
+        "grid": spec.grid.resolution,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(time.perf_counter() - clock, 2),
+        "product_seconds": {k: round(v, 2) for k, v in result.seconds.items()},
+        "reused": result.reused,
+    }
+    summary = summarise(
+        result.products,
+        spec=spec.raw,
+        variants=spec.variants.as_dict(),
+        area_variants=list(spec.area_variants),
+        synthetic=bool(catalog.metadata.get("synthetic", False)),
+        run=run_facts,
+    )
+    json_url, _ = write_summary(out, summary)
+    print(render_markdown(summary))
+    print(f"summary: {json_url}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    clock = time.perf_counter()
+    path = build_demo_archive(
+        args.out, start=args.start, periods=args.periods, seed=args.seed, force=args.force
+    )
+    print(f"demo archive (synthetic demo data): {path} [{time.perf_counter() - clock:.1f} s]")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``picpump`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 2 refused input, 130 interrupted.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args) if args.command == "run" else _demo(args)
+    except PicpumpError as err:
+        print(f"picpump: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("picpump: interrupted; finished products are intact", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""Products on any fsspec filesystem: atomic Zarr v3 writes, completeness checks, JSON/text.
+
+A product is written under a temporary name (``<name>.partial-<token>``), marked complete
+with a small marker file written last, then published under its final name. A run that fails
+or is killed therefore never leaves a store under a final name that looks complete: readers
+(:func:`open_product`) refuse a store without the marker, and the previous product stays in
+place until the new one is ready.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import fsspec
+import numpy as np
+import xarray as xr
+from dask.delayed import Delayed
+from zarr.codecs import ZstdCodec
+
+from picpump.errors import InputError, explain
+
+COMPLETE_MARKER = ".picpump-complete"
+PARTIAL_TAG = ".partial-"
+
+warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part")
+
+
+def _fs(url: str, storage_options: Mapping[str, Any] | None) -> tuple[Any, str]:
+    return fsspec.core.url_to_fs(url, **dict(storage_options or {}))
+
+
+def join(base: str, name: str) -> str:
+    """Join a base URL or path and a name with a single slash."""
+    return f"{base.rstrip('/')}/{name}"
+
+
+def _encoding(ds: xr.Dataset, level: int) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"compressors": (ZstdCodec(level=level),)}
+        for name, var in ds.data_vars.items()
+        if np.issubdtype(var.dtype, np.number) or var.dtype == bool
+    }
+
+
+@dataclass
+class PendingWrite:
+    """A product written under a temporary name, waiting to be published.
+
+    Attributes
+    ----------
+    url : str
+        Final URL of the product.
+    tmp_url : str
+        Temporary URL the data is written to.
+    task : dask.delayed.Delayed
+        The lazy write; compute it, then call :meth:`publish`.
+    storage_options : dict
+        fsspec options for the target filesystem.
+    """
+
+    url: str
+    tmp_url: str
+    task: Delayed
+    storage_options: Mapping[str, Any]
+
+    def publish(self) -> None:
+        """Mark the temporary store complete and move it to its final name."""
+        fs, tmp = _fs(self.tmp_url, self.storage_options)
+        _, final = _fs(self.url, self.storage_options)
+        fs.pipe_file(join(tmp, COMPLETE_MARKER), b"complete\n")
+        old = None
+        if fs.exists(final):
+            old = f"{final}.old-{uuid.uuid4().hex[:8]}"
+            fs.mv(final, old, recursive=True)
+        fs.mv(tmp, final, recursive=True)
+        if old is not None:
+            fs.rm(old, recursive=True)
+
+    def discard(self) -> None:
+        """Remove the temporary store (after a failure)."""
+        fs, tmp = _fs(self.tmp_url, self.storage_options)
+        if fs.exists(tmp):
+            fs.rm(tmp, recursive=True)
+
+
+def stage_zarr(
+    ds: xr.Dataset,
+    url: str,
+    storage_options: Mapping[str, Any] | None = None,
+    compression_level: int = 3,
+) -> PendingWrite:
+    """Prepare a lazy Zarr v3 write of ``ds`` under a temporary name next to ``url``.
+
+    The dask chunks of ``ds`` become the Zarr chunks; empty (all-missing) chunks are not
+    written; metadata is consolidated.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The product, usually dask-backed.
+    url : str
+        Final location (local path or fsspec URL) of the ``.zarr`` store.
+    storage_options : mapping, optional
+        fsspec options (credentials, endpoint).
+    compression_level : int, default 3
+        zstd level.
+
+    Returns
+    -------
+    PendingWrite
+        Compute ``.task``, then call ``.publish()``.
+    """
+    options = dict(storage_options or {})
+    tmp_url = f"{url.rstrip('/')}{PARTIAL_TAG}{uuid.uuid4().hex[:8]}"
+    fs, _ = _fs(url, options)
+    parent = url.rstrip("/").rsplit("/", 1)[0] if "/" in url.rstrip("/") else "."
+    fs.makedirs(_fs(parent, options)[1], exist_ok=True)
+    task = ds.to_zarr(
+        tmp_url,
+        mode="w",
+        zarr_format=3,
+        consolidated=True,
+        compute=False,
+        encoding=_encoding(ds, compression_level),
+        storage_options=options or None,
+    )
+    return PendingWrite(url, tmp_url, task, options)
+
+
+def is_complete(url: str, storage_options: Mapping[str, Any] | None = None) -> bool:
+    """Whether a product exists under ``url`` and was completely written."""
+    fs, path = _fs(url, storage_options)
+    return bool(fs.exists(join(path, COMPLETE_MARKER)))
+
+
+def open_product(url: str, storage_options: Mapping[str, Any] | None = None) -> xr.Dataset:
+    """Open a complete product lazily.
+
+    Parameters
+    ----------
+    url : str
+        Location of the ``.zarr`` store.
+    storage_options : mapping, optional
+        fsspec options.
+
+    Returns
+    -------
+    xarray.Dataset
+        The product, dask-backed.
+
+    Raises
+    ------
+    InputError
+        When the store is missing or was not completely written.
+    """
+    if not is_complete(url, storage_options):
+        raise InputError(
+            explain(
+                "a product must be completely written before it is read",
+                f"{url} is missing or has no completion marker (an interrupted run?)",
+                "re-run the pipeline; it rewrites incomplete products",
+            )
+        )
+    return xr.open_zarr(
+        url, consolidated=True, zarr_format=3, storage_options=dict(storage_options or {}) or None
+    )
+
+
+def remove_partials(out: str, storage_options: Mapping[str, Any] | None = None) -> list[str]:
+    """Delete temporary stores left in ``out`` by killed runs; return what was removed."""
+    fs, path = _fs(out, storage_options)
+    if not fs.exists(path):
+        return []
+    stale = [p for p in fs.ls(path, detail=False) if PARTIAL_TAG in p.rsplit("/", 1)[-1]]
+    for p in stale:
+        fs.rm(p, recursive=True)
+    return stale
+
+
+def write_text(url: str, text: str, storage_options: Mapping[str, Any] | None = None) -> None:
+    """Write a small text file atomically (temporary name, then rename)."""
+    fs, path = _fs(url, storage_options)
+    parent = path.rsplit("/", 1)[0]
+    fs.makedirs(parent, exist_ok=True)
+    tmp = f"{path}{PARTIAL_TAG}{uuid.uuid4().hex[:8]}"
+    fs.pipe_file(tmp, text.encode())
+    fs.mv(tmp, path)
+
+
+def write_json(url: str, obj: Any, storage_options: Mapping[str, Any] | None = None) -> None:
+    """Write an object as indented JSON, atomically."""
+    write_text(url, json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n", storage_options)
+
+
+def read_json(url: str, storage_options: Mapping[str, Any] | None = None) -> Any:
+    """Read a JSON file from any fsspec URL."""
+    with fsspec.open(url, "r", **dict(storage_options or {})) as f:
+        return json.load(f)
+
+
+__all__ = [
+    "COMPLETE_MARKER",
+    "PendingWrite",
+    "is_complete",
+    "join",
+    "open_product",
+    "read_json",
+    "remove_partials",
+    "stage_zarr",
+    "write_json",
+    "write_text",
+]

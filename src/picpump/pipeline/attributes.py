@@ -1,0 +1,107 @@
+"""CF-1.10 metadata and provenance, applied to every product in one finalize step."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import xarray as xr
+import yaml
+
+import picpump
+from picpump.pipeline.spec import PipelineSpec
+
+SUFFIX_METHODS = {
+    "_mean": "time: mean within years time: mean over years",
+    "_std": "time: mean within years time: standard_deviation over years",
+    "_count": None,
+    "_cv": "month: standard_deviation over months / month: mean over months",
+}
+AREA_SUFFIXES = ("_sphere", "_toullec_eq5")
+
+
+@cache
+def product_table() -> dict[str, dict[str, str]]:
+    """Return the CF metadata table of product variables (package data ``products.yaml``)."""
+    text = files("picpump.pipeline").joinpath("products.yaml").read_text()
+    table: dict[str, dict[str, str]] = yaml.safe_load(text)
+    return table
+
+
+def _split(name: str) -> tuple[str, str, str]:
+    """Split a variable name into (base, statistic suffix, area suffix)."""
+    area = next((s for s in AREA_SUFFIXES if name.endswith(s)), "")
+    stem = name[: len(name) - len(area)]
+    stat = next((s for s in SUFFIX_METHODS if stem.endswith(s)), "")
+    return stem[: len(stem) - len(stat)], stat, area
+
+
+def variable_attrs(name: str, current: dict[str, Any]) -> dict[str, Any]:
+    """CF attributes of a product variable, from its name and the product table."""
+    base, stat, area = _split(name)
+    attrs = {**current, **product_table().get(base, {})}
+    if stat == "_count":
+        return {
+            "long_name": f"number of valid months: {attrs.get('long_name', base)}",
+            "units": "1",
+        }
+    if stat == "_cv":
+        attrs = {"long_name": f"seasonal coefficient of variation (sigma/mu): {base}", "units": "1"}
+    if stat in ("_mean", "_std"):
+        attrs["long_name"] = f"monthly climatology ({stat[1:]}) of {attrs.get('long_name', base)}"
+    if SUFFIX_METHODS.get(stat):
+        attrs["cell_methods"] = SUFFIX_METHODS[stat]
+    if area:
+        attrs["comment"] = f"{attrs.get('comment', '')}; cell-area variant {area[1:]}".lstrip("; ")
+    return attrs
+
+
+def finalize(
+    ds: xr.Dataset, product: str, spec: PipelineSpec, catalog_meta: dict[str, Any], command: str
+) -> xr.Dataset:
+    """Attach CF attributes to each variable and provenance to the dataset.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A lazy product.
+    product : str
+        Product name (``monthly``, ``climatology`` ...).
+    spec : PipelineSpec
+        The run's spec, recorded in full.
+    catalog_meta : dict
+        The catalog's metadata (title, ``synthetic``).
+    command : str
+        The command line, for ``history``.
+
+    Returns
+    -------
+    xarray.Dataset
+        The same data with attributes.
+    """
+    out = ds.copy()
+    for name in out.data_vars:
+        out[name].attrs = variable_attrs(str(name), dict(out[name].attrs))
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    synthetic = bool(catalog_meta.get("synthetic", False))
+    out.attrs = {
+        "Conventions": "CF-1.10",
+        "title": f"picpump {product} product ({spec.name})",
+        "source": str(catalog_meta.get("title", "")),
+        "history": f"{now} {command}",
+        "picpump_version": picpump.__version__,
+        "picpump_product": product,
+        "pipeline_spec": json.dumps(spec.raw, default=str),
+        "model_variants": json.dumps(spec.variants.as_dict(), default=str),
+        "period": f"{spec.period[0]}/{spec.period[1]}",
+        "synthetic": int(synthetic),
+    }
+    if synthetic:
+        out.attrs["comment"] = "synthetic demo data: not an observation of the real ocean"
+    return out
+
+
+__all__ = ["finalize", "product_table", "variable_attrs"]

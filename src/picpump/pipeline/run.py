@@ -1,0 +1,132 @@
+"""Execute a plan: one compute and one atomic write per product."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dask
+import xarray as xr
+
+from picpump.io.archive import is_complete, open_product, remove_partials, stage_zarr
+from picpump.pipeline.attributes import finalize
+from picpump.pipeline.plan import Plan, build_product
+
+
+@dataclass
+class RunResult:
+    """What a run wrote and how long each product took.
+
+    Attributes
+    ----------
+    products : dict of str to str
+        Product name → URL of its store.
+    seconds : dict of str to float
+        Wall time per product.
+    reused : list of str
+        Products found up to date and not recomputed.
+    """
+
+    products: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    reused: list[str] = field(default_factory=list)
+
+
+def _compute(task: Any, client: Any, progress: bool) -> None:
+    """Compute a delayed write on the client (or the threaded scheduler), with a bar."""
+    if client is None:
+        if progress:
+            from dask.diagnostics import ProgressBar
+
+            with ProgressBar(minimum=1.0):
+                dask.compute(task)
+        else:
+            dask.compute(task)
+        return
+    future = client.compute(task)
+    if progress:
+        from distributed import progress as show_progress
+
+        show_progress(future)
+    future.result()
+
+
+def _reusable_inputs(plan: Plan) -> bool:
+    url = plan.url("inputs")
+    if not is_complete(url, plan.storage_options):
+        return False
+    attrs = open_product(url, plan.storage_options).attrs
+    return bool(attrs.get("inputs_fingerprint") == plan.inputs_fingerprint)
+
+
+def _write(ds: xr.Dataset, url: str, plan: Plan, client: Any, progress: bool) -> None:
+    pending = stage_zarr(ds, url, plan.storage_options)
+    try:
+        _compute(pending.task, client, progress)
+        pending.publish()
+    except BaseException:
+        pending.discard()
+        raise
+
+
+def execute(
+    plan: Plan,
+    client: Any = None,
+    *,
+    progress: bool = True,
+    command: str = "picpump run",
+    reuse_inputs: bool = True,
+    log: Callable[[str], None] = lambda _: None,
+) -> RunResult:
+    """Write every needed product of ``plan``, upstream first.
+
+    Each product is finalised (CF attributes, provenance), written under a temporary name,
+    computed once, then published. A failure or interruption discards the temporary store and
+    leaves the previous product in place.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`picpump.pipeline.plan.make_plan`.
+    client : distributed.Client, optional
+        Where to compute; ``None`` uses dask's threaded scheduler.
+    progress : bool, default True
+        Show a progress bar per product.
+    command : str
+        The command line, recorded in ``history``.
+    reuse_inputs : bool, default True
+        Skip the ingest when the canonical inputs store matches the input files.
+    log : callable
+        Receives one line per product.
+
+    Returns
+    -------
+    RunResult
+        Product URLs and timings.
+    """
+    result = RunResult()
+    remove_partials(plan.out, plan.storage_options)
+    meta = dict(plan.catalog.metadata)
+    written: dict[str, xr.Dataset] = {}
+    for name in plan.needed:
+        url = plan.url(name)
+        start = time.perf_counter()
+        if name == "inputs" and reuse_inputs and _reusable_inputs(plan):
+            result.reused.append(name)
+            log(f"{name}: up to date, reused ({url})")
+        else:
+            log(f"{name}: computing → {url}")
+            ds = build_product(name, written, plan.spec, plan.catalog)
+            ds = finalize(ds, name, plan.spec, meta, command)
+            if name == "inputs":
+                ds.attrs["inputs_fingerprint"] = plan.inputs_fingerprint
+            _write(ds, url, plan, client, progress)
+        written[name] = open_product(url, plan.storage_options)
+        result.products[name] = url
+        result.seconds[name] = time.perf_counter() - start
+    return result
+
+
+__all__ = ["RunResult", "execute"]

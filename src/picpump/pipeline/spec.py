@@ -1,0 +1,185 @@
+"""The pipeline spec: a YAML file describing one analysis (period, grid, variants, outputs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import fsspec
+import pandas as pd
+import yaml
+
+from picpump.errors import SpecError, explain
+from picpump.grid import Grid
+from picpump.science.registry import ModelVariants
+
+STAGES = ("inputs", "monthly", "climatology", "annual", "global_totals")
+ORDERS = ("production_then_average", "average_then_production")
+REQUIRED_INPUTS = ("pic", "sst", "par", "kd490", "poc", "npp", "bathymetry")
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """A validated pipeline spec.
+
+    Attributes
+    ----------
+    name : str
+        Run name (used for the output folder by default).
+    period : tuple of str
+        First and last month, ``("1997-09", "2022-10")``.
+    grid : Grid
+        Target grid.
+    inputs : dict
+        Canonical variable → catalog source name.
+    variants : ModelVariants
+        The model variants.
+    order : str
+        Climatology order, one of :data:`ORDERS`.
+    annual_min_months, cv_min_months : int
+        Minimum valid calendar months for annual means and the seasonal CV.
+    area_variants : tuple of str
+        Cell-area variants under which global totals are reported.
+    months_per_chunk, tile : int
+        Read chunking and spatial tile size of the stores.
+    outputs : tuple of str
+        Stages to run.
+    raw : dict
+        The spec as read, recorded in every product.
+    """
+
+    name: str
+    period: tuple[str, str]
+    grid: Grid
+    inputs: dict[str, str]
+    variants: ModelVariants
+    order: str = "production_then_average"
+    annual_min_months: int = 1
+    cv_min_months: int = 12
+    area_variants: tuple[str, ...] = ("sphere", "toullec_eq5")
+    months_per_chunk: int = 12
+    tile: int = 90
+    outputs: tuple[str, ...] = STAGES
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def months(self) -> pd.DatetimeIndex:
+        """The months of the period (first day of each)."""
+        return pd.date_range(self.period[0], self.period[1], freq="MS")
+
+
+def _check_choice(what: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SpecError(
+            explain(f"'{what}' must be one of {list(allowed)}", repr(value), "fix the spec")
+        )
+    return str(value)
+
+
+def _period(raw: Mapping[str, Any]) -> tuple[str, str]:
+    try:
+        start, end = pd.Period(str(raw["start"]), "M"), pd.Period(str(raw["end"]), "M")
+    except (KeyError, TypeError, ValueError) as err:
+        raise SpecError(
+            explain(
+                "'period' must be {start: YYYY-MM, end: YYYY-MM}",
+                repr(raw),
+                "write e.g. period: {start: 1997-09, end: 2022-10}",
+            )
+        ) from err
+    if end < start:
+        raise SpecError(explain("'period' must end after it starts", repr(raw), "swap them"))
+    return str(start), str(end)
+
+
+def _inputs(raw: Mapping[str, Any]) -> dict[str, str]:
+    missing = [k for k in REQUIRED_INPUTS if k not in raw]
+    if missing:
+        raise SpecError(
+            explain(
+                f"'inputs' must map each of {list(REQUIRED_INPUTS)} to a catalog source",
+                f"missing {missing}",
+                "add them, e.g. inputs: {pic: pic, ...}",
+            )
+        )
+    return {k: str(raw[k]) for k in REQUIRED_INPUTS}
+
+
+def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
+    """Validate a spec mapping.
+
+    Parameters
+    ----------
+    raw : mapping
+        The YAML content.
+
+    Returns
+    -------
+    PipelineSpec
+        The validated spec.
+
+    Raises
+    ------
+    SpecError
+        With the rule, the value received and the fix.
+    """
+    known = {"name", "description", "period", "grid", "inputs", "variants", "climatology"}
+    known |= {"area_variants", "chunks", "outputs"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise SpecError(
+            explain(f"spec keys must be among {sorted(known)}", f"{unknown}", "remove or rename")
+        )
+    clim = dict(raw.get("climatology") or {})
+    chunks = dict(raw.get("chunks") or {})
+    outputs = tuple(raw.get("outputs") or STAGES)
+    for name in outputs:
+        _check_choice("outputs", name, STAGES)
+    return PipelineSpec(
+        name=str(raw.get("name", "run")),
+        period=_period(raw.get("period") or {}),
+        grid=Grid.from_spec((raw.get("grid") or {}).get("resolution", 1.0)),
+        inputs=_inputs(raw.get("inputs") or {}),
+        variants=ModelVariants.from_mapping(raw.get("variants") or {}),
+        order=_check_choice("climatology.order", clim.get("order", ORDERS[0]), ORDERS),
+        annual_min_months=int(clim.get("annual_min_months", 1)),
+        cv_min_months=int(clim.get("cv_min_months", 12)),
+        area_variants=tuple(raw.get("area_variants") or ("sphere", "toullec_eq5")),
+        months_per_chunk=int(chunks.get("months", 12)),
+        tile=int(chunks.get("tile", 90)),
+        outputs=tuple(s for s in STAGES if s in outputs),
+        raw=dict(raw),
+    )
+
+
+def load_spec(urlpath: str, overrides: Mapping[str, Any] | None = None) -> PipelineSpec:
+    """Read and validate a pipeline spec from a path or fsspec URL.
+
+    Parameters
+    ----------
+    urlpath : str
+        The YAML file.
+    overrides : mapping, optional
+        Top-level keys replacing those of the file (e.g. ``{"period": {...}}``).
+
+    Returns
+    -------
+    PipelineSpec
+        The validated spec.
+    """
+    try:
+        with fsspec.open(urlpath, "r") as f:
+            raw = yaml.safe_load(f)
+    except FileNotFoundError as err:
+        raise SpecError(explain("the pipeline spec must exist", urlpath, "check the path")) from err
+    except yaml.YAMLError as err:
+        raise SpecError(
+            explain("the pipeline spec must be valid YAML", str(err), "fix it")
+        ) from err
+    if not isinstance(raw, dict):
+        raise SpecError(explain("a pipeline spec is a YAML mapping", repr(raw)[:80], "fix it"))
+    return parse_spec({**raw, **dict(overrides or {})})
+
+
+__all__ = ["ORDERS", "STAGES", "PipelineSpec", "load_spec", "parse_spec"]
