@@ -15,6 +15,7 @@ from picpump.cluster import client_for, load_profile
 from picpump.errors import PicpumpError
 from picpump.io.catalog import load_catalog
 from picpump.io.demo import build_demo_archive
+from picpump.io.products import write_product_catalog
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.report.summary import render_markdown, summarise, write_summary
 
@@ -113,6 +114,11 @@ def _run(args: argparse.Namespace) -> int:
         synthetic=bool(catalog.metadata.get("synthetic", False)),
         run=run_facts,
     )
+    catalog_meta = {
+        "title": f"picpump products of run '{spec.name}'",
+        "synthetic": bool(catalog.metadata.get("synthetic", False)),
+    }
+    write_product_catalog(out, result.products, catalog_meta)
     json_url, _ = write_summary(out, summary)
     print(render_markdown(summary))
     print(f"summary: {json_url}")
