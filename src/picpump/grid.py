@@ -78,12 +78,12 @@ class Grid:
     @property
     def lat(self) -> NDArray[np.float64]:
         """Latitude of cell centres, ascending [degrees_north]."""
-        return -90.0 + self.resolution * (np.arange(self.nlat) + 0.5)
+        return np.asarray(-90.0 + self.resolution * (np.arange(self.nlat) + 0.5), dtype=np.float64)
 
     @property
     def lon(self) -> NDArray[np.float64]:
         """Longitude of cell centres, −180…180 [degrees_east]."""
-        return -180.0 + self.resolution * (np.arange(self.nlon) + 0.5)
+        return np.asarray(-180.0 + self.resolution * (np.arange(self.nlon) + 0.5), dtype=np.float64)
 
 
 __all__ = ["Grid"]

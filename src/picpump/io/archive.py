@@ -41,7 +41,7 @@ def join(base: str, name: str) -> str:
 
 def _encoding(ds: xr.Dataset, level: int) -> dict[str, dict[str, Any]]:
     return {
-        name: {"compressors": (ZstdCodec(level=level),)}
+        str(name): {"compressors": (ZstdCodec(level=level),)}
         for name, var in ds.data_vars.items()
         if np.issubdtype(var.dtype, np.number) or var.dtype == bool
     }

@@ -117,11 +117,12 @@ def monthly_climatology(field: xr.DataArray, dim: str = "time") -> xr.Dataset:
     """
     field = field.transpose(dim, ...)
     month = field[dim].dt.month.values.astype(np.int64)
+    parts: tuple[da.Array, da.Array, da.Array] | tuple[NDArray, NDArray, NDArray]
     if isinstance(field.data, da.Array):
-        moments = _moments_dask(field.data, month)
-        mean, std, count = _finalize_dask(moments)
+        parts = _finalize_dask(_moments_dask(field.data, month))
     else:
-        mean, std, count = np_finalize_moments(np_monthly_moments(field.values, month))
+        parts = np_finalize_moments(np_monthly_moments(field.values, month))
+    mean, std, count = parts
     dims = ("month", *field.dims[1:])
     coords = {k: v for k, v in field.coords.items() if dim not in v.dims}
     coords["month"] = xr.DataArray(MONTHS, dims="month", attrs={"long_name": "calendar month"})
@@ -141,12 +142,18 @@ def monthly_climatology(field: xr.DataArray, dim: str = "time") -> xr.Dataset:
     )
 
 
+def _finalize_part(moments: NDArray[np.float64], i: int) -> NDArray:
+    return np_finalize_moments(moments)[i]
+
+
 def _finalize_dask(moments: da.Array) -> tuple[da.Array, da.Array, da.Array]:
     """Apply :func:`np_finalize_moments` blockwise to lazy moments."""
 
     def pick(i: int, dtype: type) -> da.Array:
-        return moments.map_blocks(
-            lambda m: np_finalize_moments(m)[i],
+        return da.map_blocks(
+            _finalize_part,
+            moments,
+            i,
             drop_axis=0,
             dtype=dtype,
             meta=np.array((), dtype=dtype),
