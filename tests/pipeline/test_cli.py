@@ -1,0 +1,85 @@
+"""`picpump run` as a user calls it: local dask cluster, summary contract, notebook, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from picpump.cli import main
+from tests.conftest import REPO
+
+SUMMARY_KEYS = {
+    "products",
+    "global_pic_production_pg_per_yr",
+    "global_pic_stock_tg",
+    "pic_turnover_days",
+    "global_npp_pg_per_yr",
+    "synthetic",
+    "spec",
+    "variants",
+    "versions",
+}
+
+
+@pytest.fixture(scope="module")
+def cli_run(demo_catalog: str, spec_path: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "out"
+    args = ["run", spec_path, "--catalog", demo_catalog, "--out", str(out), "--no-progress"]
+    assert main([*args, "--cluster", "local", "--cluster-opt", "n_workers=2"]) == 0
+    return out
+
+
+def test_summary_json_is_the_documented_contract(cli_run: Path) -> None:
+    summary = json.loads((cli_run / "summary.json").read_text())
+    assert SUMMARY_KEYS <= set(summary)
+    production = summary["global_pic_production_pg_per_yr"]
+    assert production["area_variant"] == "sphere"
+    assert {"mean", "sd"} <= set(production) and "eq5" in production
+    assert production["eq5"]["mean"] == pytest.approx(2.001 * production["mean"], rel=3e-3)
+    assert summary["synthetic"] is True
+    assert summary["pic_turnover_days"] > 0
+    for path in summary["products"].values():
+        assert Path(path).is_dir()
+
+
+def test_summary_md_says_synthetic(cli_run: Path) -> None:
+    text = (cli_run / "summary.md").read_text()
+    assert "synthetic demo data" in text and "Pg C yr-1" in text
+
+
+def test_quickstart_notebook_runs_on_the_products(cli_run: Path) -> None:
+    nb = nbformat.read(REPO / "notebooks" / "01-quickstart.ipynb", as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "strip outputs"
+    os.environ["PICPUMP_PRODUCTS"] = str(cli_run)
+    os.environ["MPLBACKEND"] = "Agg"
+    NotebookClient(
+        nb, timeout=300, resources={"metadata": {"path": str(REPO / "notebooks")}}
+    ).execute()
+    assert (cli_run / "annual_pic_production.png").stat().st_size > 1000
+
+
+def test_a_missing_catalog_is_a_clear_error(spec_path: str, tmp_path: Path, capsys) -> None:
+    code = main(
+        ["run", spec_path, "--catalog", str(tmp_path / "nope.yaml"), "--cluster", "threads"]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "nope.yaml" in err and "fix:" in err
+
+
+def test_a_wrong_cluster_profile_is_a_clear_error(
+    demo_catalog: str, spec_path: str, capsys
+) -> None:
+    code = main(["run", spec_path, "--catalog", demo_catalog, "--cluster", "no-such-profile"])
+    assert code == 2
+    assert "no-such-profile" in capsys.readouterr().err
+
+
+def test_demo_build_command(tmp_path: Path) -> None:
+    assert main(["demo", "build", "--out", str(tmp_path / "d"), "--periods", "2"]) == 0
+    assert (tmp_path / "d" / "MANIFEST.json").is_file()
