@@ -16,7 +16,7 @@ from typing import Any
 import xarray as xr
 
 from picpump.io.archive import join
-from picpump.io.catalog import Catalog, resolve_month_urls, source_fingerprint
+from picpump.io.catalog import Catalog, resolve_month_urls, resolve_url, source_fingerprint
 from picpump.pipeline import stages
 from picpump.pipeline.spec import STAGES, PipelineSpec
 
@@ -116,7 +116,7 @@ def inputs_fingerprint(spec: PipelineSpec, catalog: Catalog) -> str:
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     for var, source in sorted(spec.inputs.items()):
         if var == "bathymetry":
-            urls = [str(catalog.source(source).args["urlpath"])]
+            urls = [resolve_url(catalog, source)]
         else:
             urls = [url for _, url in resolve_month_urls(catalog, source, spec.period)]
         options = catalog.source(source).args.get("storage_options") or {}
