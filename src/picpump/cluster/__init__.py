@@ -1,0 +1,32 @@
+"""Cluster profiles → a dask client, on a laptop, a SLURM cluster or a Pangeo hub.
+
+A profile (``cluster/<name>.yaml``) names a launcher and its options::
+
+    kind: local | threads | slurm | gateway | existing
+    options: {...}
+    workers: {scale: 2, wait: 1, timeout: 300}
+
+:func:`load_profile` finds and checks one; :func:`client_for` starts it and always tears it
+down; :func:`describe` shows what would be submitted; :func:`check` starts one worker, runs a
+tiny task and stops. ``dask_jobqueue`` and ``dask_gateway`` are imported only when a ``slurm``
+or ``gateway`` profile is used.
+"""
+
+from __future__ import annotations
+
+from picpump.cluster.profile import BUILTIN, apply_overrides, check_profile, load_profile
+from picpump.cluster.session import check, client_for, describe
+from picpump.cluster.spec import KINDS, Profile, Workers
+
+__all__ = [
+    "BUILTIN",
+    "KINDS",
+    "Profile",
+    "Workers",
+    "apply_overrides",
+    "check",
+    "check_profile",
+    "client_for",
+    "describe",
+    "load_profile",
+]

@@ -1,0 +1,186 @@
+"""Find, read and check a cluster profile.
+
+A profile is a YAML file::
+
+    kind: slurm            # local | threads | slurm | gateway | existing
+    description: ...       # optional, free text
+    options: {...}         # the launcher's own keys (documented in cluster/<kind>.yaml)
+    workers: {...}         # slurm, gateway: scale or adapt, wait, timeout; existing: wait, timeout
+
+``--cluster NAME`` looks for ``NAME`` as a path, then ``$PICPUMP_CLUSTER_DIR/NAME.yaml``, then
+``./cluster/NAME.yaml``, then the built-in profiles (``local``, ``threads``).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+
+from picpump.cluster import gateway, local, scaling, slurm, values
+from picpump.cluster.spec import KINDS, Kind, Profile
+from picpump.errors import ClusterError, explain
+
+BUILTIN: dict[str, dict[str, Any]] = {
+    "local": {"kind": "local", "options": {"n_workers": 2, "threads_per_worker": 1}},
+    "threads": {"kind": "threads", "options": {}},
+}
+TOP_KEYS = {
+    "kind": f"one of {list(KINDS)}",
+    "description": "free text",
+    "options": "the launcher's keys",
+    "workers": "scale / adapt / wait / timeout",
+}
+CHECKS: dict[str, Callable[[str, Mapping[str, Any]], dict[str, Any]]] = {
+    "local": local.check_local,
+    "threads": local.check_threads,
+    "slurm": slurm.check_slurm,
+    "gateway": gateway.check_gateway,
+    "existing": local.check_existing,
+}
+
+
+def _find(name_or_path: str) -> tuple[dict[str, Any], str]:
+    candidates = [Path(name_or_path)]
+    if env := os.environ.get("PICPUMP_CLUSTER_DIR"):
+        candidates.append(Path(env) / f"{name_or_path}.yaml")
+    candidates.append(Path("cluster") / f"{name_or_path}.yaml")
+    for path in candidates:
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            try:
+                raw = yaml.safe_load(path.read_text())
+            except yaml.YAMLError as err:
+                raise ClusterError(
+                    explain("a cluster profile must be valid YAML", f"{path}: {err}", "fix it")
+                ) from err
+            return values.mapping(str(path), raw), str(path)
+    if name_or_path in BUILTIN:
+        return copy.deepcopy(BUILTIN[name_or_path]), "built-in"
+    raise ClusterError(
+        explain(
+            "a cluster profile is a YAML file or the name of one in ./cluster/ "
+            "($PICPUMP_CLUSTER_DIR) or a built-in name",
+            f"{name_or_path!r} (no such file, no cluster/{name_or_path}.yaml)",
+            f"use one of {sorted(BUILTIN)}, a name from cluster/*.yaml, or a profile's path",
+        )
+    )
+
+
+def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        child = target.get(part)
+        target[part] = child = dict(child) if isinstance(child, Mapping) else {}
+        target = child
+    target[leaf] = value
+
+
+def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply ``--cluster-opt`` values to a raw profile.
+
+    Parameters
+    ----------
+    raw : mapping
+        The profile as read.
+    overrides : mapping
+        ``key → value``. A plain or dotted key sets an option (``queue``,
+        ``scheduler_options.host``); a key under ``workers.`` sets the workers section
+        (``workers.scale``, ``workers.adapt.maximum``). Setting ``workers.scale`` drops
+        ``adapt`` and the reverse; either resets ``workers.wait`` to its default (one
+        worker, or none for ``adapt.minimum: 0``) unless ``workers.wait`` is given too.
+
+    Returns
+    -------
+    dict
+        A new raw profile.
+    """
+    out = copy.deepcopy(dict(raw))
+    for key, value in overrides.items():
+        if not isinstance(key, str) or not key or "" in key.split("."):
+            raise ClusterError(explain("an override key is a dotted name", repr(key), "fix it"))
+        if key.startswith("workers."):
+            workers = dict(out.get("workers") or {})
+            if key == "workers.scale":
+                workers["adapt"] = None
+            elif key.startswith("workers.adapt"):
+                workers["scale"] = None
+            if key != "workers.wait" and "workers.wait" not in overrides:
+                workers["wait"] = None
+            out["workers"] = workers
+            _set(out, key, value)
+        else:
+            out["options"] = dict(out.get("options") or {})
+            _set(out["options"], key.removeprefix("options."), value)
+    return out
+
+
+def check_profile(raw: Mapping[str, Any], name: str = "", source: str = "built-in") -> Profile:
+    """Check a raw profile (a mapping as read from YAML) and return it as a :class:`Profile`.
+
+    Parameters
+    ----------
+    raw : mapping
+        ``{kind, description, options, workers}``.
+    name : str, optional
+        The name it was asked for by.
+    source : str, optional
+        Where it was read from, for messages.
+
+    Returns
+    -------
+    Profile
+        The checked profile.
+    """
+    where = source if source != "built-in" else f"profile {name or '(mapping)'}"
+    values.known_keys(where, raw, TOP_KEYS)
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise ClusterError(
+            explain(
+                f"{where}: 'kind' must be one of {list(KINDS)}",
+                repr(kind),
+                "set kind: to the launcher you want (see the profiles in cluster/)",
+            )
+        )
+    options = CHECKS[kind](where, raw.get("options") or {})
+    workers = scaling.parse_workers(where, kind, raw.get("workers"))
+    return Profile(cast(Kind, kind), options, workers, name=name, source=source)
+
+
+def load_profile(name_or_path: str, overrides: Mapping[str, Any] | None = None) -> Profile:
+    """Resolve a profile name or path, apply overrides and check everything.
+
+    Parameters
+    ----------
+    name_or_path : str
+        A YAML path, a name under ``$PICPUMP_CLUSTER_DIR`` or ``./cluster/``, or a built-in
+        name (``local``, ``threads``).
+    overrides : mapping, optional
+        ``--cluster-opt`` values, see :func:`apply_overrides`.
+
+    Returns
+    -------
+    Profile
+        The checked profile.
+
+    Raises
+    ------
+    ClusterError
+        No such profile, an unknown kind or key, or a value that breaks a rule.
+    """
+    raw, source = _find(name_or_path)
+    return check_profile(apply_overrides(raw, overrides or {}), name=name_or_path, source=source)
+
+
+def as_profile(profile: Profile | Mapping[str, Any]) -> Profile:
+    """Accept a :class:`Profile` or a raw mapping (checked here)."""
+    if isinstance(profile, Profile):
+        return profile
+    return check_profile(profile)
+
+
+__all__ = ["BUILTIN", "apply_overrides", "as_profile", "check_profile", "load_profile"]

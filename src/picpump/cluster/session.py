@@ -1,0 +1,179 @@
+"""Profile → running cluster → client; and the ``describe`` / ``check`` helpers."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from picpump.cluster import gateway, local, probe, slurm
+from picpump.cluster.profile import as_profile
+from picpump.cluster.spec import Profile, Workers
+from picpump.errors import ClusterError, explain
+
+RUNNERS: dict[str, Callable[[Profile], AbstractContextManager[Any]]] = {
+    "threads": local.running_threads,
+    "local": local.running_local,
+    "existing": local.running_existing,
+    "slurm": slurm.running,
+    "gateway": gateway.running,
+}
+
+
+@contextmanager
+def client_for(profile: Profile | Mapping[str, Any]) -> Iterator[Any]:
+    """Start the profile's cluster and yield a client; tear everything down on exit.
+
+    Teardown runs on success, on error and on ``KeyboardInterrupt``: SLURM jobs are
+    cancelled, a gateway cluster is shut down, a local cluster is closed; an ``existing``
+    scheduler is only disconnected from.
+
+    Parameters
+    ----------
+    profile : Profile or mapping
+        From :func:`~picpump.cluster.load_profile` (or a raw ``{kind, options, workers}``).
+
+    Yields
+    ------
+    distributed.Client or None
+        ``None`` for the ``threads`` kind (dask's threaded scheduler).
+
+    Raises
+    ------
+    ClusterError
+        When the cluster cannot be started or reached, or its workers do not join in time.
+    """
+    checked = as_profile(profile)
+    with RUNNERS[checked.kind](checked) as client:
+        yield client
+
+
+def describe(profile: Profile | Mapping[str, Any]) -> str:
+    """Tell what the profile would start, without starting anything.
+
+    Parameters
+    ----------
+    profile : Profile or mapping
+        A profile.
+
+    Returns
+    -------
+    str
+        For ``slurm`` the worker job script (``SLURMCluster.job_script()``, with a placeholder
+        scheduler address); for ``gateway`` the address, auth (no secret) and cluster options;
+        for the others their options.
+    """
+    checked = as_profile(profile)
+    if checked.kind == "slurm":
+        return slurm.job_script(checked.options)
+    if checked.kind == "gateway":
+        return gateway.describe_gateway(checked)
+    return local.describe_local(checked)
+
+
+def _one_worker(profile: Profile) -> Profile:
+    if profile.kind in ("slurm", "gateway"):
+        workers = Workers(scale=1, adapt=None, wait=1, timeout=profile.workers.timeout)
+        return dataclasses.replace(profile, workers=workers)
+    if profile.kind == "existing":
+        return dataclasses.replace(profile, workers=dataclasses.replace(profile.workers, wait=1))
+    if profile.kind == "local":
+        return dataclasses.replace(profile, options={**profile.options, "n_workers": 1})
+    return profile
+
+
+def _result(future: Any, timeout: float, what: str) -> Any:
+    from distributed import TimeoutError as DaskTimeoutError
+
+    try:
+        return future.result(timeout=timeout)
+    except (TimeoutError, DaskTimeoutError) as err:
+        raise ClusterError(
+            explain(f"a worker must {what} within {timeout:g} s", "no answer", "see the logs")
+        ) from err
+
+
+def check(
+    profile: Profile | Mapping[str, Any],
+    storage: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+    timeout: float = 60,
+) -> str:
+    """Start the profile's cluster with one worker, run tiny tasks, tear it down.
+
+    Parameters
+    ----------
+    profile : Profile or mapping
+        A profile.
+    storage : str, optional
+        A folder URL the products will be written to: a worker writes, reads back and
+        deletes a small object there (credentials and endpoint as the workers see them).
+    storage_options : mapping, optional
+        fsspec options for ``storage``.
+    timeout : float, default 60
+        Seconds each task may take.
+
+    Returns
+    -------
+    str
+        A short report: start-up time, the worker's host and versions, the results, the
+        teardown time.
+
+    Raises
+    ------
+    ClusterError
+        When any step fails.
+    """
+    import dask
+    import dask.array as da
+
+    checked = _one_worker(as_profile(profile))
+    lines = [f"profile {checked.name or '(mapping)'}: kind {checked.kind} ({checked.source})"]
+    started = time.perf_counter()
+    with client_for(checked) as client:
+        ready = time.perf_counter() - started
+        lines.append(f"first worker ready after {ready:.1f} s")
+        array = da.arange(1000, chunks=100).sum()
+        if client is None:
+            facts, (total,) = probe.worker_facts(), dask.compute(array)
+            store = (
+                None
+                if storage is None
+                else (lambda: probe.storage_roundtrip(storage, storage_options))
+            )
+        else:
+            facts = _result(client.submit(probe.worker_facts, pure=False), timeout, "report")
+            total = _result(client.compute(array), timeout, "compute a small array")
+            store = (
+                None
+                if storage is None
+                else (
+                    lambda: _result(
+                        client.submit(
+                            probe.storage_roundtrip, storage, storage_options, pure=False
+                        ),
+                        timeout,
+                        f"write to {storage}",
+                    )
+                )
+            )
+        lines.append("worker: " + ", ".join(f"{k} {v}" for k, v in facts.items()))
+        if int(total) != 499500:
+            raise ClusterError(explain("sum(range(1000)) is 499500", str(total), "see the logs"))
+        lines.append("small dask array: 10 chunks summed correctly")
+        if store is not None:
+            try:
+                size = store()
+            except ClusterError:
+                raise
+            except Exception as err:
+                raise probe.storage_error(str(storage), err) from err
+            lines.append(f"storage: wrote, read back and deleted {size} bytes under {storage}")
+        closing = time.perf_counter()
+    lines.append(f"torn down in {time.perf_counter() - closing:.1f} s")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["check", "client_for", "describe"]

@@ -1,0 +1,271 @@
+"""Catalog files in the Intake-v1 YAML shape: loading, validation and the time block.
+
+A catalog maps source names to entries ``{driver, description, parameters, args,
+metadata}``. Monthly entries carry ``args.time: {start, freq: MS, periods | end}``. The
+loader checks every entry when the catalog is read, so a bad catalog fails at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import fsspec
+import pandas as pd
+import yaml
+from fsspec.core import split_protocol
+
+from picpump.errors import CatalogError, explain
+from picpump.io.conventions import CONVENTIONS
+from picpump.io.templates import MONTH_FIELDS
+from picpump.units import CANONICAL
+
+MONTHLY = "picpump.monthly_netcdf"
+STATIC = "picpump.netcdf"
+ZARR = "picpump.zarr"
+DRIVERS = {
+    MONTHLY: "one NetCDF file per month",
+    STATIC: "one static NetCDF file",
+    ZARR: "one Zarr store (picpump products, see picpump.io.products)",
+}
+"""Known drivers and what they read."""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One catalog entry, as written (templates not rendered).
+
+    Attributes
+    ----------
+    name, driver, description : str
+        Entry name, driver (:data:`DRIVERS`) and description.
+    args : mapping
+        ``urlpath``, ``variable``, ``convention``, ``units``, ``xarray_kwargs``,
+        ``storage_options``, ``time``.
+    parameters : mapping
+        User parameters ``{name: {description, type, default, allowed}}``.
+    metadata : mapping
+        Free metadata; ``canonical`` names the canonical variable.
+    """
+
+    name: str
+    driver: str
+    description: str
+    args: Mapping[str, Any]
+    parameters: Mapping[str, Any]
+    metadata: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A loaded catalog.
+
+    Attributes
+    ----------
+    urlpath : str
+        Where the catalog was read from.
+    metadata : mapping
+        Catalog metadata (``title``, ``synthetic``, ...).
+    sources : mapping of str to SourceSpec
+        The entries.
+    storage_options : mapping
+        fsspec options used to read the catalog; also used for entries on the same
+        filesystem that declare none.
+    """
+
+    urlpath: str
+    metadata: Mapping[str, Any]
+    sources: Mapping[str, SourceSpec]
+    storage_options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def catalog_dir(self) -> str:
+        """``CATALOG_DIR``: the catalog's folder (absolute path, or URL with its protocol)."""
+        if split_protocol(self.urlpath)[0] is None:
+            return os.path.dirname(os.path.abspath(self.urlpath))
+        return self.urlpath.rsplit("/", 1)[0]
+
+    def source(self, name: str) -> SourceSpec:
+        """Return one entry; an unknown name raises CatalogError listing the entries."""
+        if name not in self.sources:
+            raise CatalogError(
+                explain(
+                    f"a source must be one of {sorted(self.sources)}",
+                    f"'{name}' (catalog {self.urlpath})",
+                    "fix the name in the pipeline spec, or add the entry to the catalog",
+                )
+            )
+        return self.sources[name]
+
+
+def _bad(rule: str, received: str, where: str, fix: str) -> CatalogError:
+    return CatalogError(explain(rule, f"{received} ({where})", fix))
+
+
+def _mapping(raw: Any, key: str, where: str, required: bool = False) -> Mapping[str, Any]:
+    """Return ``raw[key]`` as a mapping (empty when absent and optional)."""
+    value = raw.get(key) if isinstance(raw, Mapping) else None
+    if value is None and not required:
+        return {}
+    if not isinstance(value, Mapping):
+        fix = f"write '{key}:' as a YAML mapping"
+        raise _bad(f"'{key}' must be a mapping", repr(value), where, fix)
+    return value
+
+
+def _check_source(spec: SourceSpec, where: str) -> None:
+    """Validate one entry: driver, required args, time block, canonical, convention."""
+    if spec.driver not in DRIVERS:
+        raise _bad(f"driver must be one of {sorted(DRIVERS)}", repr(spec.driver), where, "fix it")
+    for key in ("urlpath", "variable") if spec.driver != ZARR else ("urlpath",):
+        if not isinstance(spec.args.get(key), str):
+            fix = f"add args.{key} (a string)"
+            raise _bad(f"args.{key} is required", repr(spec.args.get(key)), where, fix)
+    for pname in spec.parameters:
+        if pname in MONTH_FIELDS or pname == "CATALOG_DIR":
+            raise _bad("parameter names must not shadow built-in fields", pname, where, "rename")
+    if spec.driver != MONTHLY:
+        return
+    canonical = spec.metadata.get("canonical")
+    if canonical not in CANONICAL:
+        fix = "set metadata.canonical"
+        raise _bad(
+            f"metadata.canonical must be one of {sorted(CANONICAL)}", repr(canonical), where, fix
+        )
+    convention = spec.args.get("convention")
+    if convention not in CONVENTIONS:
+        fix = "set args.convention"
+        raise _bad(
+            f"args.convention must be one of {sorted(CONVENTIONS)}", repr(convention), where, fix
+        )
+    months_of(spec)
+
+
+def _parse(text: str, urlpath: str) -> Mapping[str, Any]:
+    """Parse the YAML text of a catalog."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise _bad("a catalog must be valid YAML", str(err), urlpath, "fix the syntax") from err
+    _mapping(raw, "sources", urlpath, required=True)
+    return raw
+
+
+def load_catalog(
+    urlpath: str | os.PathLike[str], storage_options: Mapping[str, Any] | None = None
+) -> Catalog:
+    """Read and validate a catalog.
+
+    Parameters
+    ----------
+    urlpath : str or path-like
+        Local path or fsspec URL (``s3://``, ``memory://``, ``https://`` ...) of the YAML file.
+    storage_options : mapping, optional
+        fsspec options to read it.
+
+    Returns
+    -------
+    Catalog
+        The validated catalog.
+
+    Raises
+    ------
+    CatalogError
+        Missing file, YAML error, missing key, unknown driver, bad time block.
+    """
+    url = os.fspath(urlpath)
+    options = dict(storage_options or {})
+    try:
+        with fsspec.open(url, "rt", encoding="utf-8", **options) as f:
+            text = f.read()
+    except FileNotFoundError as err:
+        fix = "check the path, or the storage_options for a remote catalog"
+        raise CatalogError(explain("the catalog must exist", f"no file at {url}", fix)) from err
+    raw = _parse(text, url)
+    sources = {}
+    for name in raw["sources"]:
+        where = f"{url}: sources.{name}"
+        entry = _mapping(raw["sources"], name, where, required=True)
+        spec = SourceSpec(
+            name=str(name),
+            driver=str(entry.get("driver", "")),
+            description=str(entry.get("description", "")),
+            args=_mapping(entry, "args", where, required=True),
+            parameters=_mapping(entry, "parameters", where),
+            metadata=_mapping(entry, "metadata", where),
+        )
+        _check_source(spec, where)
+        sources[spec.name] = spec
+    return Catalog(url, _mapping(raw, "metadata", url), sources, options)
+
+
+def _time_block(spec: SourceSpec) -> pd.DatetimeIndex:
+    """Expand ``args.time`` ``{start, freq: MS, periods | end}`` to month starts."""
+    time = spec.args.get("time")
+    where = f"source {spec.name}"
+    fix = "write args.time: {start: 1997-09, freq: MS, periods: 302} (or end: 2022-10)"
+    if not isinstance(time, Mapping) or "start" not in time:
+        raise _bad("a monthly source needs args.time with a start", repr(time), where, fix)
+    if time.get("freq", "MS") != "MS" or ("periods" in time) == ("end" in time):
+        raise _bad("args.time needs freq MS and one of periods/end", repr(dict(time)), where, fix)
+    try:
+        start = _month(time["start"])
+        if "periods" in time:
+            return pd.date_range(start, periods=int(time["periods"]), freq="MS").as_unit("ns")
+        return pd.date_range(start, _month(time["end"]), freq="MS").as_unit("ns")
+    except (TypeError, ValueError) as err:
+        raise _bad("args.time must hold valid months", repr(dict(time)), where, fix) from err
+
+
+def _month(value: Any) -> pd.Timestamp:
+    """First day of the month of ``value`` (``"1997-09"``, a date, ...)."""
+    stamp = pd.Timestamp(str(value))
+    return pd.Timestamp(stamp.year, stamp.month, 1)
+
+
+def months_of(source: SourceSpec, period: tuple[str, str] | None = None) -> pd.DatetimeIndex:
+    """Return the months of an archive, restricted to a period.
+
+    Parameters
+    ----------
+    source : SourceSpec
+        A monthly entry (with an ``args.time`` block).
+    period : tuple of str, optional
+        ``(first, last)`` months, inclusive, e.g. ``("1997-09", "2022-10")``.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        First day of each month, datetime64[ns].
+
+    Raises
+    ------
+    CatalogError
+        For a bad time block, or a period not inside the archive.
+    """
+    months = _time_block(source)
+    if period is None:
+        return months
+    first, last = _month(period[0]), _month(period[1])
+    if first > last or first < months[0] or last > months[-1]:
+        raise _bad(
+            f"the period must lie inside the archive ({months[0]:%Y-%m} … {months[-1]:%Y-%m})",
+            f"period {first:%Y-%m} … {last:%Y-%m}",
+            f"source {source.name}",
+            "shorten the pipeline's period, or extend args.time of the catalog entry",
+        )
+    return months[(months >= first) & (months <= last)]
+
+
+__all__ = [
+    "DRIVERS",
+    "MONTHLY",
+    "STATIC",
+    "ZARR",
+    "Catalog",
+    "SourceSpec",
+    "load_catalog",
+    "months_of",
+]

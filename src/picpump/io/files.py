@@ -1,0 +1,245 @@
+"""Files on any fsspec filesystem: glob patterns, local copies, cheap fingerprints.
+
+Patterns are resolved by listing each distinct parent folder once (one request per folder
+on object stores) and matching the file names with :func:`fnmatch.fnmatchcase`. Every
+filesystem call uses the entry's ``storage_options``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+import tempfile
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from fnmatch import fnmatchcase
+from typing import Any
+
+import fsspec
+from fsspec.core import split_protocol, url_to_fs
+
+from picpump.errors import InputError, explain
+
+LOCAL_PROTOCOLS = (None, "file", "local")
+HTTP_PROTOCOLS = ("http", "https")
+_STAMP_KEYS = ("ETag", "etag", "mtime", "LastModified", "last_modified", "created")
+
+
+def has_glob(path: str) -> bool:
+    """Return whether a path holds a glob character (``*`` or ``?``)."""
+    return "*" in path or "?" in path
+
+
+def is_local(url: str) -> bool:
+    """Return whether a URL is a local path (plain or ``file://``)."""
+    return split_protocol(url)[0] in LOCAL_PROTOCOLS
+
+
+def normalise(url: str) -> str:
+    """Collapse ``..`` and ``.`` in a path or URL, keeping its protocol.
+
+    Parameters
+    ----------
+    url : str
+        A local path or an fsspec URL (``{{ CATALOG_DIR }}/../data`` renders to such paths).
+
+    Returns
+    -------
+    str
+        The same location, normalised.
+    """
+    protocol, path = split_protocol(url)
+    if protocol in HTTP_PROTOCOLS or not ("/." in path or path.startswith(".")):
+        return url
+    lead = "/" if path.startswith("/") else ""
+    clean = lead + posixpath.normpath(path).lstrip("/")
+    return clean if protocol is None else f"{protocol}://{clean}"
+
+
+def local_path(url: str) -> str:
+    """Return the plain path of a local URL (``file:///a/b`` → ``/a/b``)."""
+    return split_protocol(url)[1] if split_protocol(url)[0] == "file" else url
+
+
+def _listing(fs: Any, parent: str) -> dict[str, str]:
+    """Return ``{file name: path}`` of the files directly under ``parent`` (sorted by name)."""
+    try:
+        entries = fs.ls(parent, detail=True)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    paths = [e["name"] for e in entries if e.get("type") != "directory"]
+    return dict(sorted((posixpath.basename(p.rstrip("/")), p) for p in paths))
+
+
+def _match(listing: dict[str, str], names: list[str], pattern: str) -> list[str]:
+    """Return the paths whose file name matches ``pattern`` (names: the sorted keys)."""
+    literal = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+    if literal == pattern:
+        return [listing[pattern]] if pattern in listing else []
+    found = []
+    for name in names[bisect_left(names, literal) :]:
+        if not name.startswith(literal):
+            break
+        if fnmatchcase(name, pattern):
+            found.append(listing[name])
+    return found
+
+
+def _as_url(pattern: str, fs: Any, path: str) -> str:
+    """Return ``path`` in the form of ``pattern`` (plain path, or URL with protocol)."""
+    protocol = split_protocol(pattern)[0]
+    if protocol is None:
+        return path
+    return str(fs.unstrip_protocol(path))
+
+
+def expand(patterns: Sequence[str], storage_options: Mapping[str, Any]) -> list[list[str]]:
+    """Return the files matching each pattern.
+
+    Rule: ``*`` and ``?`` in the file name are globs (:func:`fnmatch.fnmatchcase`); each
+    distinct parent folder is listed once. A name without globs matches only an existing
+    file. HTTP(S) URLs are not listed: they are taken as they are, without globs.
+
+    Parameters
+    ----------
+    patterns : sequence of str
+        Rendered URL patterns (one per month), all on the same filesystem.
+    storage_options : mapping
+        fsspec options for that filesystem.
+
+    Returns
+    -------
+    list of list of str
+        For each pattern, the matching URLs, sorted.
+    """
+    if not patterns:
+        return []
+    if split_protocol(patterns[0])[0] in HTTP_PROTOCOLS:
+        return [[p] for p in patterns]
+    fs, _ = url_to_fs(patterns[0], **dict(storage_options))
+    listings: dict[str, tuple[dict[str, str], list[str]]] = {}
+    out = []
+    for pattern in patterns:
+        path = fs._strip_protocol(pattern)
+        parent, name = posixpath.split(path)
+        if has_glob(parent):
+            found = [str(p) for p in fs.glob(path)]
+        else:
+            if parent not in listings:
+                listing = _listing(fs, parent)
+                listings[parent] = (listing, list(listing))
+            found = _match(*listings[parent], name)
+        out.append(sorted(_as_url(pattern, fs, p) for p in found))
+    return out
+
+
+@contextmanager
+def local_copy(url: str, storage_options: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """Yield a local path for ``url``, copying a remote file to a temporary cache.
+
+    Local paths are used in place. Remote files go through fsspec's ``simplecache`` into a
+    temporary folder removed on exit, with ``storage_options`` under the URL's protocol.
+
+    Parameters
+    ----------
+    url : str
+        Local path or fsspec URL of one file.
+    storage_options : mapping, optional
+        fsspec options of the URL's filesystem.
+
+    Yields
+    ------
+    str
+        A local path to read.
+    """
+    protocol = split_protocol(url)[0]
+    if protocol in LOCAL_PROTOCOLS:
+        yield local_path(url)
+        return
+    with tempfile.TemporaryDirectory(prefix="picpump-") as tmp:
+        cache = {"cache_storage": tmp, "skip_instance_cache": True}
+        options = {"simplecache": cache, str(protocol): dict(storage_options or {})}
+        path = fsspec.open_local("simplecache::" + url, **options)
+        yield path if isinstance(path, str) else path[0]
+
+
+def missing_file(url: str) -> InputError:
+    """Return the error for a file that does not exist (any more)."""
+    return InputError(
+        explain(
+            "every input file named by the catalog must exist",
+            f"no file at {url}",
+            "check the path and the storage_options of the catalog entry, or re-download it",
+        )
+    )
+
+
+def _stamp(info: Mapping[str, Any]) -> str:
+    """Return ``size|stamp`` of an fsspec info record."""
+    stamp = next((info[k] for k in _STAMP_KEYS if info.get(k) is not None), "")
+    return f"{info.get('size', '')}|{stamp}"
+
+
+def _stamps(urls: Sequence[str], storage_options: Mapping[str, Any]) -> list[str]:
+    """Return ``size|stamp`` of each URL, listing each parent folder once."""
+    if not urls:
+        return []
+    fs, _ = url_to_fs(urls[0], **dict(storage_options))
+    listed: dict[str, dict[str, Any]] = {}
+    out = []
+    for url in urls:
+        path = fs._strip_protocol(url)
+        parent = posixpath.dirname(path)
+        if parent not in listed and split_protocol(url)[0] not in HTTP_PROTOCOLS:
+            try:
+                listed[parent] = {e["name"]: e for e in fs.ls(parent, detail=True)}
+            except (FileNotFoundError, NotADirectoryError):
+                listed[parent] = {}
+        info = listed.get(parent, {}).get(path)
+        if info is None:
+            try:
+                info = fs.info(path)
+            except (FileNotFoundError, OSError):
+                info = {"size": "missing"}
+        out.append(_stamp(info))
+    return out
+
+
+def source_fingerprint(urls: list[str], storage_options: Mapping[str, Any] | None) -> str:
+    """Fingerprint input files cheaply: sha256 over (URL, size, mtime or ETag).
+
+    No data is read: local files are ``stat``-ed and object stores listed (one request per
+    folder). A URL that cannot be listed contributes its name and the word ``missing``.
+
+    Parameters
+    ----------
+    urls : list of str
+        The files (local paths or fsspec URLs).
+    storage_options : mapping or None
+        fsspec options of their filesystem.
+
+    Returns
+    -------
+    str
+        A hex digest; it changes when a file is added, removed, resized or rewritten.
+    """
+    digest = hashlib.sha256()
+    stamps = _stamps([os.fspath(u) for u in urls], dict(storage_options or {}))
+    for url, stamp in zip(urls, stamps, strict=True):
+        digest.update(f"{url}\t{stamp}\n".encode())
+    return digest.hexdigest()
+
+
+__all__ = [
+    "expand",
+    "has_glob",
+    "is_local",
+    "local_copy",
+    "local_path",
+    "missing_file",
+    "normalise",
+    "source_fingerprint",
+]
