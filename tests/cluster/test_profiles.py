@@ -170,3 +170,10 @@ def test_the_cluster_package_imports_no_launcher_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_missing_launcher_library_is_a_clear_error() -> None:
+    from picpump.cluster.values import require
+
+    with pytest.raises(ClusterError, match="pip install no-such-launcher"):
+        require("no_such_launcher_module", "no-such-launcher", "gateway")

@@ -232,12 +232,16 @@ def test_a_second_build_with_the_same_parameters_is_skipped(archive: Path) -> No
 
 
 def test_other_parameters_rebuild_and_remove_stale_months(tmp_path: Path) -> None:
+    foreign = tmp_path / "globcolour" / "L3m_20000101-20000131__GLOB_100_AV-SWF_CHL1_MO_00.nc"
+    foreign.parent.mkdir()
+    foreign.write_text("not ours")
     build_demo_archive(tmp_path, start="2010-01", periods=2)
     first = json.loads((tmp_path / MANIFEST).read_text())
     build_demo_archive(tmp_path, start="2010-02", periods=1)
     manifest = json.loads((tmp_path / MANIFEST).read_text())
     assert manifest["parameters"]["start"] == "2010-02"
-    assert not list(tmp_path.rglob("*20100101*")) and len(list(tmp_path.rglob("*.nc"))) == 7
+    assert not list(tmp_path.rglob("*20100101*")) and len(list(tmp_path.rglob("*.nc"))) == 8
+    assert foreign.read_text() == "not ours"
     same = {e["path"]: e["sha256"] for e in first["files"]}
     assert all(same[e["path"]] == e["sha256"] for e in manifest["files"])
     before = (tmp_path / MANIFEST).stat().st_mtime_ns
@@ -257,6 +261,21 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(
     assert sha256(other / pic) != reference[pic]
 
 
+def test_an_interrupted_rebuild_never_looks_complete(tmp_path: Path, monkeypatch) -> None:
+    build_demo_archive(tmp_path, start="2010-01", periods=1)
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("picpump.io.demo.build.write_bathymetry", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build_demo_archive(tmp_path, start="2010-01", periods=2)
+    assert read_manifest(tmp_path)["complete"] is False  # type: ignore[index]
+    monkeypatch.undo()
+    build_demo_archive(tmp_path, start="2010-01", periods=2)
+    assert read_manifest(tmp_path)["complete"] is True  # type: ignore[index]
+
+
 def test_an_interrupted_write_leaves_no_file(tmp_path: Path) -> None:
     target = tmp_path / "x.nc"
     with pytest.raises(RuntimeError), atomic_dataset(target) as ds:
@@ -270,6 +289,8 @@ def test_bad_parameters_are_refused(tmp_path: Path) -> None:
         build_demo_archive(tmp_path, start="1997-13")
     with pytest.raises(InputError, match="at least one month"):
         build_demo_archive(tmp_path, periods=0)
+    with pytest.raises(InputError, match="non-negative"):
+        build_demo_archive(tmp_path, periods=1, seed=-1)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -245,6 +245,7 @@ def connected(options: Mapping[str, Any]) -> Iterator[Any]:
     dask_gateway.Gateway
         Logged in with the profile's auth.
     """
+    values.require("dask_gateway", "dask-gateway", "gateway")
     from dask_gateway import Gateway
 
     health(options["address"], options["timeout"])
@@ -335,8 +336,8 @@ def describe_gateway(profile: Profile) -> str:
 __all__ = [
     "GATEWAY_KEYS",
     "check_gateway",
+    "connected",
     "describe_gateway",
     "make_auth",
-    "open_gateway",
     "running",
 ]

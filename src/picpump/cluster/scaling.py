@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -86,7 +87,12 @@ def apply(cluster: Any, workers: Workers) -> None:
         cluster.scale(workers.scale)
 
 
-def wait(client: Any, workers: Workers, state: Callable[[], str] | None = None) -> None:
+def wait(
+    client: Any,
+    workers: Workers,
+    state: Callable[[], str] | None = None,
+    ended: Callable[[], bool] | None = None,
+) -> None:
     """Block until ``workers.wait`` workers joined, or raise after ``workers.timeout`` s.
 
     Parameters
@@ -98,21 +104,45 @@ def wait(client: Any, workers: Workers, state: Callable[[], str] | None = None) 
     state : callable, optional
         Returns a one-line account of the pending workers (e.g. their SLURM job states) for
         the error message.
+    ended : callable, optional
+        Returns True once no worker can join any more (e.g. every SLURM job has left the
+        queue): the wait stops there instead of running into the timeout.
     """
     if workers.wait <= 0:
         return
-    try:
-        client.wait_for_workers(workers.wait, timeout=workers.timeout)
-    except TimeoutError as err:
-        joined = len(client.scheduler_info(n_workers=-1).get("workers", {}))
-        raise ClusterError(
-            explain(
+    deadline = time.monotonic() + workers.timeout
+    while True:
+        try:
+            client.wait_for_workers(workers.wait, timeout=min(2.0, workers.timeout))
+            return
+        except TimeoutError:
+            pass
+        if ended is not None and ended():
+            raise _not_joined(
+                client,
+                workers,
+                "every worker job ended before its worker joined",
+                "read the jobs' output (log_directory, or slurm-<id>.out where picpump runs): "
+                "is python / picpump installed on the nodes, can they reach the scheduler?",
+                state,
+            )
+        if time.monotonic() >= deadline:
+            raise _not_joined(
+                client,
+                workers,
                 f"{workers.wait} worker(s) must join the scheduler within {workers.timeout:g} s",
-                f"{joined} joined" + (f"; {state()}" if state is not None else ""),
                 "check that the jobs can start (queue, limits) and reach the scheduler "
                 "(scheduler_options.host / interface), or raise workers.timeout",
+                state,
             )
-        ) from err
+
+
+def _not_joined(
+    client: Any, workers: Workers, rule: str, fix: str, state: Callable[[], str] | None
+) -> ClusterError:
+    joined = len(running_workers(client))
+    received = f"{joined} of {workers.wait} joined" + (f"; {state()}" if state else "")
+    return ClusterError(explain(rule, received, fix))
 
 
 def running_workers(client: Any) -> Mapping[str, Any]:

@@ -118,7 +118,7 @@ def check_slurm(where: str, options: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("local_directory", "python"):
         if opts[key] is not None:
             values.text(at + key, opts[key])
-    cluster_kwargs(opts)  # renders (and so checks) every value that goes into the script
+    cluster_kwargs(opts, where)  # renders (and so checks) every value that goes into the script
     return opts
 
 
@@ -142,20 +142,22 @@ def _environment(where: str, raw: Any) -> dict[str, str]:
     return out
 
 
-def cluster_kwargs(options: Mapping[str, Any]) -> dict[str, Any]:
+def cluster_kwargs(options: Mapping[str, Any], where: str = "") -> dict[str, Any]:
     """``SLURMCluster`` keywords from checked options, with every user value quoted.
 
     Parameters
     ----------
     options : mapping
         From :func:`check_slurm`.
+    where : str, optional
+        The profile, for messages.
 
     Returns
     -------
     dict
         Keywords for ``dask_jobqueue.SLURMCluster``.
     """
-    at = "options."
+    at = f"{where}: options." if where else "options."
     prologue = list(options["job_script_prologue"]) + [
         f"export {name}={quoting.shell_word(value, at + 'environment.' + name)}"
         for name, value in options["environment"].items()
@@ -219,6 +221,7 @@ def job_script(options: Mapping[str, Any]) -> str:
     str
         The script text.
     """
+    values.require("dask_jobqueue", "dask-jobqueue", "slurm")
     kwargs = cluster_kwargs(options)
 
     async def render() -> str:
@@ -300,7 +303,7 @@ def _job_ids(cluster: Any, seen: set[str]) -> list[str]:
         for job in list(getattr(cluster, "workers", {}).values()):
             if getattr(job, "job_id", None):
                 seen.add(str(job.job_id))
-    return sorted(seen, key=int)
+    return sorted(seen, key=lambda job: (len(job), job))
 
 
 def queue_state(job_ids: list[str], timeout: float = 10) -> dict[str, str]:
@@ -310,6 +313,8 @@ def queue_state(job_ids: list[str], timeout: float = 10) -> dict[str, str]:
     done = _run([_command("squeue"), "-h", "-j", ",".join(job_ids), "-o", "%i %T %r"], timeout)
     states = {}
     for line in done.stdout.splitlines():
+        if len(line.split()) < 2:
+            continue
         job, state, *reason = line.split()
         states[job] = state + (f" ({' '.join(reason)})" if reason and reason != ["None"] else "")
     return states
@@ -321,6 +326,11 @@ def _describe_queue(cluster: Any, seen: set[str]) -> str:
         return "no job submitted (see the scheduler log)"
     states = queue_state(ids)
     return "jobs " + ", ".join(f"{j}: {states.get(j, 'gone from squeue')}" for j in ids)
+
+
+def _all_ended(cluster: Any, seen: set[str], timeout: float) -> bool:
+    ids = _job_ids(cluster, seen)
+    return bool(ids) and not queue_state(ids, timeout)
 
 
 def _teardown(cluster: Any, client: Any, seen: set[str], timeout: float) -> None:
@@ -369,7 +379,12 @@ def running(profile: Profile) -> Iterator[Any]:
             ) from err
         client = Client(cluster)
         scaling.apply(cluster, profile.workers)
-        scaling.wait(client, profile.workers, lambda: _describe_queue(cluster, seen))
+        scaling.wait(
+            client,
+            profile.workers,
+            state=lambda: _describe_queue(cluster, seen),
+            ended=lambda: _all_ended(cluster, seen, timeout),
+        )
         _job_ids(cluster, seen)
         yield client
     finally:

@@ -81,6 +81,30 @@ def mapping(where: str, value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def require(module: str, package: str, kind: str) -> None:
+    """Refuse a profile whose launcher library is not installed.
+
+    Parameters
+    ----------
+    module : str
+        The module to import, e.g. ``dask_gateway``.
+    package : str
+        Its pip name, for the fix.
+    kind : str
+        The profile kind that needs it.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ClusterError(
+            explain(
+                f"a {kind} profile needs the package {package}",
+                f"{module} is not installed",
+                f"pip install {package}",
+            )
+        )
+
+
 def known_keys(where: str, given: Mapping[str, Any], allowed: Mapping[str, str]) -> None:
     """Refuse keys that are not in ``allowed`` (a key → description table)."""
     unknown = sorted(set(given) - set(allowed))
@@ -103,6 +127,7 @@ __all__ = [
     "mapping",
     "number",
     "refuse",
+    "require",
     "text",
     "text_list",
 ]

@@ -8,8 +8,11 @@ and a ``MANIFEST.json``. ``catalogs/demo.yaml`` describes the archive. Every fil
 
 Modules: :mod:`~picpump.io.demo.naming` (months, sensor eras, file names),
 :mod:`~picpump.io.demo.geography` (land, coasts, bathymetry, smooth noise),
-:mod:`~picpump.io.demo.fields` (the monthly fields and gaps), one writer module per file
-convention, and :mod:`~picpump.io.demo.build` (the build and its manifest).
+:mod:`~picpump.io.demo.climate` (sun, seasons, sea ice), :mod:`~picpump.io.demo.fields`
+(the monthly fields and gaps), one writer module per file convention
+(:mod:`~picpump.io.demo.globcolour`, :mod:`~picpump.io.demo.nasa`,
+:mod:`~picpump.io.demo.copernicus`, helpers in :mod:`~picpump.io.demo.netcdf`), and
+:mod:`~picpump.io.demo.build` (the build and its manifest).
 """
 
 from picpump.io.demo.build import MANIFEST, build_demo_archive, read_manifest

@@ -2,8 +2,9 @@
 
 The manifest is written last and atomically; it records the build parameters and the
 SHA-256 of every file. A later build with the same parameters finds a complete manifest
-and returns at once; any other build first removes the manifest, so an interrupted
-rebuild never looks complete.
+and returns at once; any other build first marks the manifest incomplete, so an
+interrupted rebuild never looks complete, and at the end removes the files that earlier
+builds listed and this one did not write (never any other file).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import picpump
+from picpump.errors import InputError, explain
 from picpump.io.demo.copernicus import write_copernicus_pp
 from picpump.io.demo.fields import DemoOcean, MonthFields
 from picpump.io.demo.globcolour import write_globcolour
 from picpump.io.demo.naming import (
-    ARCHIVE_PATTERNS,
+    ARCHIVE_FOLDERS,
     BATHYMETRY_FILE,
     Month,
     month_files,
@@ -63,9 +65,18 @@ def _write_month(root: Path, ocean: DemoOcean, month: Month, seed: int) -> list[
     return list(files.values())
 
 
+_WORKER: dict[str, DemoOcean] = {}
+"""The demo ocean of a forked worker process (handed over by :func:`_adopt`)."""
+
+
+def _adopt(ocean: DemoOcean) -> None:
+    """Keep the parent's demo ocean in a forked worker (no copy: fork shares the memory)."""
+    _WORKER["ocean"] = ocean
+
+
 def _write_months(root: str, seed: int, labels: list[str]) -> list[str]:
     """Write a block of months in a worker process; return the relative paths."""
-    ocean = DemoOcean(seed)
+    ocean = _WORKER["ocean"]
     files: list[str] = []
     for label in labels:
         files += _write_month(Path(root), ocean, Month.parse(label), seed)
@@ -80,7 +91,7 @@ def _fork_is_safe() -> bool:
 def _write_all_months(root: Path, ocean: DemoOcean, months: list[Month], seed: int) -> list[str]:
     """Write every month: in two forked processes for long builds, else in this one.
 
-    Forked workers inherit the land mask already loaded here, so they start at once; each
+    Forked workers inherit the demo ocean already built here, so they start at once; each
     month depends only on the seed and the month, so the files do not depend on the split.
     """
     workers = min(2, os.cpu_count() or 1)
@@ -88,7 +99,7 @@ def _write_all_months(root: Path, ocean: DemoOcean, months: list[Month], seed: i
         return [name for month in months for name in _write_month(root, ocean, month, seed)]
     blocks = [[m.label() for m in months[i : i + BLOCK]] for i in range(0, len(months), BLOCK)]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, context, initializer=_adopt, initargs=(ocean,)) as pool:
         done = pool.map(_write_months, [str(root)] * len(blocks), [seed] * len(blocks), blocks)
         return [name for block in done for name in block]
 
@@ -140,20 +151,43 @@ def _is_complete(root: Path, parameters: dict[str, Any]) -> bool:
     return all((root / entry["path"]).is_file() for entry in manifest.get("files", []))
 
 
-def _remove_stale(root: Path, keep: set[str]) -> None:
-    """Remove demo files of earlier builds (other months) and leftover partial files."""
-    for folder, pattern in ARCHIVE_PATTERNS.items():
-        for path in (root / folder).glob(pattern):
-            if f"{folder}/{path.name}" not in keep:
-                path.unlink()
-    for folder in (*ARCHIVE_PATTERNS, Path(BATHYMETRY_FILE).parent.as_posix()):
+def _publish(root: Path, manifest: dict[str, Any]) -> None:
+    """Write ``MANIFEST.json`` atomically (temporary file, then rename)."""
+    partial = root / f".{MANIFEST}{PARTIAL_TAG}{os.getpid()}"
+    partial.write_text(json.dumps(manifest, indent=1) + "\n")
+    os.replace(partial, root / MANIFEST)
+
+
+def _mark_incomplete(root: Path) -> set[str]:
+    """Mark an earlier manifest incomplete (keeping its file list); return that list.
+
+    A rebuild that is interrupted thus never looks complete, and the next build still knows
+    which files earlier builds wrote.
+    """
+    earlier = read_manifest(root)
+    if earlier is None:
+        (root / MANIFEST).unlink(missing_ok=True)
+        return set()
+    _publish(root, earlier | {"complete": False})
+    return {str(entry["path"]) for entry in earlier.get("files", [])}
+
+
+def _remove_stale(root: Path, earlier: set[str], keep: set[str]) -> None:
+    """Remove the files earlier builds wrote that this one did not, and partial files.
+
+    Only files listed in an earlier manifest are removed, never other files of the folder.
+    """
+    for name in earlier - keep:
+        if name.split("/")[0] in ARCHIVE_FOLDERS and ".." not in name.split("/"):
+            (root / name).unlink(missing_ok=True)
+    for folder in ARCHIVE_FOLDERS:
         for path in (root / folder).glob(f".*{PARTIAL_TAG}*"):
             path.unlink(missing_ok=True)
 
 
-def _write_manifest(root: Path, parameters: dict[str, Any], files: list[str]) -> None:
-    """Write ``MANIFEST.json`` atomically (temporary file, then rename)."""
-    manifest = {
+def _manifest(root: Path, parameters: dict[str, Any], files: list[str]) -> dict[str, Any]:
+    """Return the manifest of a complete build (with the SHA-256 of every file)."""
+    return {
         "synthetic": True,
         "description": DESCRIPTION,
         "generator": "picpump.io.demo",
@@ -166,9 +200,6 @@ def _write_manifest(root: Path, parameters: dict[str, Any], files: list[str]) ->
             for name in sorted(files)
         ],
     }
-    partial = root / f".{MANIFEST}{PARTIAL_TAG}{os.getpid()}"
-    partial.write_text(json.dumps(manifest, indent=1) + "\n")
-    os.replace(partial, root / MANIFEST)
 
 
 def build_demo_archive(
@@ -208,23 +239,25 @@ def build_demo_archive(
     Raises
     ------
     InputError
-        For a malformed ``start`` or ``periods`` < 1, or when ``global-land-mask`` is
-        missing.
+        For a malformed ``start``, ``periods`` < 1, a negative ``seed``, or when
+        ``global-land-mask`` is missing.
     """
     root = Path(out)
     months = month_range(start, periods)
+    if int(seed) < 0:
+        raise InputError(explain("the demo seed is a non-negative integer", repr(seed), "give 0…"))
     parameters = {"start": months[0].label(), "periods": len(months), "seed": int(seed)}
     if not force and _is_complete(root, parameters):
         return root
     root.mkdir(parents=True, exist_ok=True)
-    (root / MANIFEST).unlink(missing_ok=True)
-    for folder in (*ARCHIVE_PATTERNS, Path(BATHYMETRY_FILE).parent.as_posix()):
+    earlier = _mark_incomplete(root)
+    for folder in ARCHIVE_FOLDERS:
         (root / folder).mkdir(exist_ok=True)
     ocean = DemoOcean(seed)
     write_bathymetry(root / BATHYMETRY_FILE, ocean.elevation, seed)
     files = [BATHYMETRY_FILE, *_write_all_months(root, ocean, months, seed)]
-    _remove_stale(root, set(files))
-    _write_manifest(root, parameters, files)
+    _remove_stale(root, earlier, set(files))
+    _publish(root, _manifest(root, parameters, files))
     return root
 
 

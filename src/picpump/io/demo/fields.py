@@ -14,6 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from picpump.io.demo.climate import (
+    LOW_SUN_ZENITH,
+    PAR_PHOTONS_PER_DAY,
+    enso_index,
+    logistic,
+    sea_ice,
+    seasonal_peak,
+    solar_declination,
+    toa_insolation,
+)
 from picpump.io.demo.geography import (
     LAT,
     bathymetry,
@@ -28,13 +38,6 @@ from picpump.io.demo.naming import Month
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
-
-SOLAR_CONSTANT = 1361.0
-"""Total solar irradiance [W m-2]."""
-PAR_PHOTONS_PER_DAY = 0.43 * 4.57e-6 * 86400.0
-"""Daily-mean shortwave [W m-2] → PAR [mol photons m-2 d-1]: PAR share × µmol J-1 × s d-1."""
-LOW_SUN_ZENITH = 78.0
-"""Ocean colour is missing where the noon solar zenith angle exceeds this [degrees]."""
 
 # Random streams (one independent generator per stream and knot).
 _STATIC, _CHL, _SST, _CLOUDINESS, _OC_GAPS, _SST_GAPS, _BLOOMS = range(7)
@@ -86,61 +89,6 @@ class MonthFields:
     npp: Array
 
 
-def seasonal_peak(month: float, peak: Array | float, width: float) -> Array:
-    """Return a Gaussian bump over the calendar (months, periodic), 1 at ``peak``."""
-    distance = (month - np.asarray(peak) + 6.0) % 12.0 - 6.0
-    return np.asarray(np.exp(-0.5 * (distance / width) ** 2))
-
-
-def solar_declination(day_of_year: float) -> float:
-    """Return the solar declination [degrees] on a day of the year."""
-    return float(23.44 * np.sin(2.0 * np.pi * (day_of_year - 81.0) / 365.0))
-
-
-def toa_insolation(day_of_year: float) -> Array:
-    """Return the daily-mean insolation at the top of the atmosphere [W m-2] on the grid.
-
-    Parameters
-    ----------
-    day_of_year : float
-        Day of the year.
-
-    Returns
-    -------
-    numpy.ndarray
-        Insolation, 0 in the polar night, shape (180, 360).
-    """
-    phi = np.deg2rad(LAT)
-    delta = np.deg2rad(solar_declination(day_of_year))
-    eccentricity = 1.0 + 0.033 * np.cos(2.0 * np.pi * day_of_year / 365.0)
-    h0 = np.arccos(np.clip(-np.tan(phi) * np.tan(delta), -1.0, 1.0))
-    daily = h0 * np.sin(phi) * np.sin(delta) + np.cos(phi) * np.cos(delta) * np.sin(h0)
-    return np.asarray(SOLAR_CONSTANT / np.pi * eccentricity * np.maximum(daily, 0.0))
-
-
-def enso_index(decimal_year: float) -> float:
-    """Return an ENSO-like index (about ±2; the 1997-98 El Niño is the first peak)."""
-    t = decimal_year - 1997.95
-    return float(1.2 * np.cos(2 * np.pi * t / 3.7) + 0.6 * np.cos(2 * np.pi * t / 5.6))
-
-
-def sea_ice(month: Month) -> Mask:
-    """Return the sea-ice cover of a month: poleward of an ice edge that follows the season.
-
-    The Antarctic edge moves between 60°S (September) and 70°S (March), the Arctic one
-    between 66°N (March) and 80°N (September), 6° further north in the Atlantic sector.
-    """
-    phase = 2.0 * np.pi * (month.month - 3) / 12.0
-    south = -65.0 - 5.0 * np.cos(phase)
-    north = 73.0 - 7.0 * np.cos(phase) + 6.0 * lon_window(-30.0, 60.0, edge=15.0)
-    return np.asarray((LAT < south) | (LAT > north))
-
-
-def logistic(x: Array) -> Array:
-    """Return the logistic function, close to the normal CDF of ``x / 1.7``."""
-    return np.asarray(1.0 / (1.0 + np.exp(-1.7 * x)))
-
-
 class DemoOcean:
     """The demo ocean of one seed: static geography plus monthly fields.
 
@@ -163,8 +111,9 @@ class DemoOcean:
         band = np.exp(-0.5 * (LAT / 3.5) ** 2)
         self.equatorial = band * (lon_window(-165.0, -82.0) + 0.6 * lon_window(-25.0, 8.0))
         self.upwelling = [(blob(*u[:4]) * near_coast, u[4]) for u in _UPWELLING]
-        self.bloom_patches = [np.clip(0.9 + 0.4 * smooth_noise(rng, 5.0), 0.3, 1.4)]
-        self.bloom_patches.append(np.clip(0.9 + 0.4 * smooth_noise(rng, 5.0), 0.3, 1.4))
+        self.bloom_patches = tuple(
+            np.clip(0.9 + 0.4 * smooth_noise(rng, 5.0), 0.3, 1.4) for _ in range(2)
+        )
         self.boundary_currents = (
             2.5 * blob(37, -68, 3, 10) + 2.0 * blob(34, 145, 3, 10) + blob(0, 150, 10, 30)
         )
@@ -281,8 +230,8 @@ class DemoOcean:
         """Return PIC [mol m-3]: a chlorophyll background plus coccolithophore blooms.
 
         Blooms: the North Atlantic subpolar gyre (50–65°N, peaking in June, later further
-        north) and the Great Calcite Belt (40–60°S, December–January), both patchy and
-        changing from year to year.
+        north), the Barents Sea (August) and the Great Calcite Belt (40–60°S,
+        December–January), all patchy and changing from year to year.
         """
         m = float(month.month)
         background = 1.0e-5 + 1.1e-4 * chl**0.9 / (1.0 + chl / 8.0)
@@ -335,6 +284,10 @@ class DemoOcean:
     def month(self, month: Month) -> MonthFields:
         """Return every field of a month, NaN where the product has no value.
 
+        Kd490 follows chlorophyll through Morel et al. (2007), ``0.0166 + 0.0773 chl^0.6715``;
+        POC is ``95 chl^0.55`` mg m-3; NPP is a saturating function of chlorophyll scaled by
+        light (``PAR / (PAR + 4.1)``) and temperature.
+
         Parameters
         ----------
         month : Month
@@ -369,14 +322,4 @@ def _masked(values: Array, valid: Mask) -> Array:
     return np.asarray(np.where(valid, values, np.nan))
 
 
-__all__ = [
-    "LOW_SUN_ZENITH",
-    "PAR_PHOTONS_PER_DAY",
-    "DemoOcean",
-    "MonthFields",
-    "enso_index",
-    "sea_ice",
-    "seasonal_peak",
-    "solar_declination",
-    "toa_insolation",
-]
+__all__ = ["DemoOcean", "MonthFields"]

@@ -267,16 +267,12 @@ def month_files(month: Month) -> dict[str, str]:
     return files
 
 
-ARCHIVE_PATTERNS = {
-    "globcolour": "L3m_*__GLOB_100_*_MO_00.nc",
-    "nasa": "*.L3m.MO.SST.sst.1deg.nc",
-    "copernicus": f"*_{COPERNICUS_DATASET}.nc",
-}
-"""Folder → glob of the monthly files the demo writes there (to find stale ones)."""
+ARCHIVE_FOLDERS = ("globcolour", "nasa", "copernicus", "bathymetry")
+"""Folders of the archive, one per file convention."""
 
 
 __all__ = [
-    "ARCHIVE_PATTERNS",
+    "ARCHIVE_FOLDERS",
     "BATHYMETRY_FILE",
     "COPERNICUS_DATASET",
     "EPOCH",
