@@ -46,12 +46,12 @@ def test_slurm_workers_are_sbatch_jobs_and_compute(slurm_profile: Profile) -> No
 def test_slurm_a_killed_worker_job_does_not_lose_the_computation(slurm_profile: Profile) -> None:
     with client_for(slurm_profile) as client:
         ids = job_ids(client)
-        x = da.arange(20, chunks=1).map_blocks(_slow_identity, dtype=int)
+        x = da.arange(12, chunks=1).map_blocks(_slow_identity, dtype=int)
         future = client.compute(x.sum())
         time.sleep(1.0)
         assert not future.done()
         subprocess.run(["scancel", ids[0]], check=True)
-        assert future.result(timeout=120) == sum(range(20))
+        assert future.result(timeout=120) == sum(range(12))
         assert squeue([ids[0]]).get(ids[0]) != "RUNNING"
         assert len(client.scheduler_info()["workers"]) == 1
     assert wait_queue_empty(ids) == {}

@@ -76,8 +76,10 @@ def test_climatology_product_equals_the_kernel_on_the_monthly_stack(products) ->
 def test_annual_products_are_consistent(products) -> None:
     _, result = products
     annual = open_product(result.products["annual"]).load()
-    ratio = annual["pic_100"] / (annual["ez_pic_production"] / 1000.0)
+    production = annual["ez_pic_production"].where(annual["ez_pic_production"] > 0)
+    ratio = annual["pic_100"] / (production / 1000.0)
     np.testing.assert_allclose(annual["pic_residence_time"], ratio, rtol=1e-5)
+    assert np.isnan(annual["pic_residence_time"].where(annual["ez_pic_production"] == 0)).all()
     cv = annual["npp_cv"].values
     assert np.nanmin(cv) >= 0 and np.isfinite(cv).any()
 

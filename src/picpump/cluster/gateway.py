@@ -115,8 +115,9 @@ def make_auth(auth: Mapping[str, Any]) -> Any:
     Parameters
     ----------
     auth : mapping
-        ``{type: basic, username, password_env}``, ``{type: jupyterhub, api_token_env}``
-        (default variable ``JUPYTERHUB_API_TOKEN``) or ``{type: kerberos}``.
+        ``{type: basic, username, password_env}`` (no ``password_env``: no password),
+        ``{type: jupyterhub, api_token_env}`` (default variable ``JUPYTERHUB_API_TOKEN``) or
+        ``{type: kerberos}``.
 
     Returns
     -------
@@ -127,7 +128,8 @@ def make_auth(auth: Mapping[str, Any]) -> Any:
 
     if auth["type"] == "basic":
         username = auth.get("username") or getpass.getuser()
-        password = _secret("auth.password_env", auth.get("password_env") or "DASK_GATEWAY_PASSWORD")
+        variable = auth.get("password_env")
+        password = None if variable is None else _secret("auth.password_env", variable)
         return BasicAuth(username=username, password=password)
     if auth["type"] == "jupyterhub":
         token = _secret("auth.api_token_env", auth.get("api_token_env") or "JUPYTERHUB_API_TOKEN")
@@ -165,7 +167,7 @@ def _bounded[T](call: Callable[[], T], timeout: float, what: str) -> T:
     def target() -> None:
         try:
             result.set_result(call())
-        except BaseException as err:  # noqa: BLE001 (handed to the waiting thread)
+        except BaseException as err:  # handed over to the waiting thread
             result.set_exception(err)
 
     threading.Thread(target=target, name=f"picpump-{what}", daemon=True).start()

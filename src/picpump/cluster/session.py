@@ -84,15 +84,28 @@ def _one_worker(profile: Profile) -> Profile:
     return profile
 
 
-def _result(future: Any, timeout: float, what: str) -> Any:
+def _on_worker(client: Any, timeout: float, what: str, func: Callable[..., Any], *args: Any) -> Any:
+    """Run ``func(*args)`` on a worker (here for the threaded scheduler), ``timeout`` s at most."""
+    if client is None:
+        return func(*args)
     from distributed import TimeoutError as DaskTimeoutError
 
     try:
-        return future.result(timeout=timeout)
+        return client.submit(func, *args, pure=False).result(timeout=timeout)
     except (TimeoutError, DaskTimeoutError) as err:
         raise ClusterError(
-            explain(f"a worker must {what} within {timeout:g} s", "no answer", "see the logs")
+            explain(f"a worker must {what} within {timeout:g} s", "no answer", "see its log")
         ) from err
+
+
+def _small_sum(client: Any, timeout: float) -> None:
+    import dask
+    import dask.array as da
+
+    total = da.arange(1000, chunks=100).sum()
+    value = dask.compute(total)[0] if client is None else client.compute(total).result(timeout)
+    if int(value) != 499500:
+        raise ClusterError(explain("sum(range(1000)) is 499500", str(value), "see the logs"))
 
 
 def check(
@@ -126,50 +139,29 @@ def check(
     ClusterError
         When any step fails.
     """
-    import dask
-    import dask.array as da
-
     checked = _one_worker(as_profile(profile))
     lines = [f"profile {checked.name or '(mapping)'}: kind {checked.kind} ({checked.source})"]
     started = time.perf_counter()
     with client_for(checked) as client:
-        ready = time.perf_counter() - started
-        lines.append(f"first worker ready after {ready:.1f} s")
-        array = da.arange(1000, chunks=100).sum()
-        if client is None:
-            facts, (total,) = probe.worker_facts(), dask.compute(array)
-            store = (
-                None
-                if storage is None
-                else (lambda: probe.storage_roundtrip(storage, storage_options))
-            )
-        else:
-            facts = _result(client.submit(probe.worker_facts, pure=False), timeout, "report")
-            total = _result(client.compute(array), timeout, "compute a small array")
-            store = (
-                None
-                if storage is None
-                else (
-                    lambda: _result(
-                        client.submit(
-                            probe.storage_roundtrip, storage, storage_options, pure=False
-                        ),
-                        timeout,
-                        f"write to {storage}",
-                    )
-                )
-            )
+        lines.append(f"first worker ready after {time.perf_counter() - started:.1f} s")
+        facts = _on_worker(client, timeout, "report", probe.worker_facts)
         lines.append("worker: " + ", ".join(f"{k} {v}" for k, v in facts.items()))
-        if int(total) != 499500:
-            raise ClusterError(explain("sum(range(1000)) is 499500", str(total), "see the logs"))
+        _small_sum(client, timeout)
         lines.append("small dask array: 10 chunks summed correctly")
-        if store is not None:
+        if storage is not None:
             try:
-                size = store()
+                size = _on_worker(
+                    client,
+                    timeout,
+                    f"write to {storage}",
+                    probe.storage_roundtrip,
+                    storage,
+                    storage_options,
+                )
             except ClusterError:
                 raise
             except Exception as err:
-                raise probe.storage_error(str(storage), err) from err
+                raise probe.storage_error(storage, err) from err
             lines.append(f"storage: wrote, read back and deleted {size} bytes under {storage}")
         closing = time.perf_counter()
     lines.append(f"torn down in {time.perf_counter() - closing:.1f} s")
