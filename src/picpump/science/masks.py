@@ -35,8 +35,8 @@ def np_open_ocean(elevation: NDArray[Any], factor: int, min_depth: float) -> NDA
         True for open-ocean cells.
     """
     ny, nx = elevation.shape[0] // factor, elevation.shape[1] // factor
-    blocks = np.asarray(elevation, dtype=np.float64).reshape(ny, factor, nx, factor)
-    blocks = blocks.transpose(0, 2, 1, 3).reshape(ny, nx, factor * factor)
+    fine = np.asarray(elevation, dtype=np.float64).reshape(ny, factor, nx, factor)
+    blocks = fine.transpose(0, 2, 1, 3).reshape(ny, nx, factor * factor)
     with np.errstate(invalid="ignore"):
         all_missing = np.isnan(blocks).all(axis=-1)
         filled = np.where(all_missing[..., None], 0.0, blocks)
