@@ -25,7 +25,13 @@ SATELLITE_VARIABLES = ("pic", "sst", "par", "kd490", "poc", "npp")
 
 
 def _tiles(ds: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
-    """Chunk for climatologies: all months in one chunk, square spatial tiles."""
+    """Chunk for climatologies: all months in one chunk, square spatial tiles.
+
+    ``tile: 0`` keeps the read layout (``months_per_chunk`` months × the whole grid): no
+    rechunk, each task reads its files and writes its chunk (fastest on coarse grids).
+    """
+    if spec.tile <= 0:
+        return ds.chunk({"lat": -1, "lon": -1})
     chunks = {"lat": spec.tile, "lon": spec.tile}
     if "time" in ds.dims:
         chunks["time"] = -1
