@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import picpump
-from picpump.cluster import client_for, load_profile
+from picpump.cluster import check, client_for, describe, load_profile
 from picpump.errors import PicpumpError
 from picpump.io.catalog import load_catalog
 from picpump.io.demo import build_demo_archive
@@ -64,7 +65,65 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--periods", type=int, default=302, help="number of months [302]")
     build.add_argument("--seed", type=int, default=20260, help="random seed [20260]")
     build.add_argument("--force", action="store_true", help="rebuild even if complete")
+    _cluster_parser(commands)
     return parser
+
+
+def _cluster_parser(commands: Any) -> None:
+    cluster = commands.add_parser("cluster", help="show or try a cluster profile")
+    cluster_commands = cluster.add_subparsers(dest="cluster_command", required=True)
+    describe = cluster_commands.add_parser(
+        "describe", help="print what the profile would submit (nothing is started)"
+    )
+    check = cluster_commands.add_parser(
+        "check", help="start the profile with one worker, run a tiny task, tear it down"
+    )
+    for sub in (describe, check):
+        sub.add_argument("profile", help="cluster profile name or path")
+        sub.add_argument(
+            "--cluster-opt",
+            action="append",
+            type=_key_value,
+            default=[],
+            metavar="KEY=VALUE",
+            help="override a profile option (repeatable)",
+        )
+    check.add_argument(
+        "--storage", metavar="URL", help="also write, read back and delete an object under URL"
+    )
+    check.add_argument(
+        "--storage-opt",
+        action="append",
+        type=_key_value,
+        default=[],
+        metavar="KEY=VALUE",
+        help="fsspec option for --storage (dotted keys nest: client_kwargs.endpoint_url=...)",
+    )
+
+
+def _nested(pairs: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        *parents, leaf = key.split(".")
+        target = out
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = value
+    return out
+
+
+def _cluster(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile, dict(args.cluster_opt))
+    if args.cluster_command == "describe":
+        text = describe(profile)
+    else:
+        text = check(profile, storage=args.storage, storage_options=_nested(args.storage_opt))
+    print(text, end="" if text.endswith("\n") else "\n")
+    return 0
+
+
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _period_override(text: str | None) -> dict[str, Any]:
@@ -148,8 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         Exit status: 0 success, 2 refused input, 130 interrupted.
     """
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # a kill or scancel also tears clusters down
+    commands = {"run": _run, "demo": _demo, "cluster": _cluster}
     try:
-        return _run(args) if args.command == "run" else _demo(args)
+        return commands[args.command](args)
     except PicpumpError as err:
         print(f"picpump: error: {err}", file=sys.stderr)
         return 2

@@ -23,17 +23,6 @@ from tests.services import (
     start_slurm,
 )
 
-MARKERS = {
-    "slurm": "needs the real one-node SLURM cluster (cluster/slurm/dev-cluster.sh; root)",
-    "gateway": "needs a real dask-gateway server (cluster/gateway/dev-gateway.sh)",
-    "s3": "needs a real S3 API server (cluster/s3/dev-s3.sh, moto)",
-}
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    for name, text in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {text}")
-
 
 @pytest.fixture(scope="session")
 def slurm() -> Iterator[Slurm]:

@@ -34,6 +34,22 @@ def _fs(url: str, storage_options: Mapping[str, Any] | None) -> tuple[Any, str]:
     return fsspec.core.url_to_fs(url, **dict(storage_options or {}))
 
 
+def _is_local(fs: Any) -> bool:
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return protocol in ("file", "local")
+
+
+def _swap_local(fs: Any, tmp: str, final: str) -> None:
+    """Rename ``tmp`` to ``final``, replacing (then deleting) a previous ``final``."""
+    old = None
+    if fs.exists(final):
+        old = f"{final}.old-{uuid.uuid4().hex[:8]}"
+        fs.mv(final, old, recursive=True)
+    fs.mv(tmp, final, recursive=True)
+    if old is not None:
+        fs.rm(old, recursive=True)
+
+
 def join(base: str, name: str) -> str:
     """Join a base URL or path and a name with a single slash."""
     return f"{base.rstrip('/')}/{name}"
@@ -69,17 +85,25 @@ class PendingWrite:
     storage_options: Mapping[str, Any]
 
     def publish(self) -> None:
-        """Mark the temporary store complete and move it to its final name."""
+        """Mark the store complete and move it to its final name.
+
+        On a local filesystem the store is renamed into place, the previous product being
+        swapped out only then. Object stores have no rename: the previous product is deleted,
+        the objects are copied, and the completion marker is written last, so an interrupted
+        publish leaves a store that :func:`open_product` refuses, never one that looks complete.
+        """
         fs, tmp = _fs(self.tmp_url, self.storage_options)
         _, final = _fs(self.url, self.storage_options)
-        fs.pipe_file(join(tmp, COMPLETE_MARKER), b"complete\n")
-        old = None
+        if _is_local(fs):
+            fs.pipe_file(join(tmp, COMPLETE_MARKER), b"complete\n")
+            _swap_local(fs, tmp, final)
+            return
         if fs.exists(final):
-            old = f"{final}.old-{uuid.uuid4().hex[:8]}"
-            fs.mv(final, old, recursive=True)
-        fs.mv(tmp, final, recursive=True)
-        if old is not None:
-            fs.rm(old, recursive=True)
+            fs.rm(final, recursive=True)
+        files = [f for f in fs.find(tmp) if not f.endswith(COMPLETE_MARKER)]
+        fs.copy(files, [final + f[len(tmp) :] for f in files])
+        fs.pipe_file(join(final, COMPLETE_MARKER), b"complete\n")
+        fs.rm(tmp, recursive=True)
 
     def discard(self) -> None:
         """Remove the temporary store (after a failure)."""
@@ -135,7 +159,17 @@ def stage_zarr(
 def is_complete(url: str, storage_options: Mapping[str, Any] | None = None) -> bool:
     """Whether a product exists under ``url`` and was completely written."""
     fs, path = _fs(url, storage_options)
-    return bool(fs.exists(join(path, COMPLETE_MARKER)))
+    try:
+        return bool(fs.exists(join(path, COMPLETE_MARKER)))
+    except PermissionError as err:
+        raise InputError(
+            explain(
+                "the output storage must accept the credentials picpump was given",
+                f"{url}: access refused ({err})",
+                "check the credentials (environment, storage_options or profile) "
+                "and the bucket policy",
+            )
+        ) from err
 
 
 def open_product(url: str, storage_options: Mapping[str, Any] | None = None) -> xr.Dataset:

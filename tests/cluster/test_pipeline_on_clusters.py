@@ -1,0 +1,116 @@
+"""The paper's pipeline on a short demo archive, on SLURM and on dask-gateway, vs. a local run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from picpump.cli import main
+from picpump.io.archive import open_product, read_json
+from tests.conftest import REPO
+from tests.pipeline.conftest import demo_catalog, demo_root, spec_path  # noqa: F401 (fixtures)
+from tests.services import GatewayServer, S3Server, Slurm, wait_queue_empty
+
+pytestmark = pytest.mark.integration
+
+
+def _run(spec: str, catalog: str, out: Path | str, profile: str, *options: str) -> dict[str, str]:
+    args = ["run", spec, "--catalog", catalog, "--out", str(out), "--no-progress"]
+    args += ["--cluster", str(REPO / "cluster" / f"{profile}.yaml")]
+    for option in options:
+        args += ["--cluster-opt", option]
+    assert main(args) == 0
+    summary = read_json(f"{out}/summary.json")
+    assert summary["run"]["cluster"] == str(REPO / "cluster" / f"{profile}.yaml")
+    products: dict[str, str] = summary["products"]
+    return products
+
+
+def _assert_same_products(
+    got: dict[str, str], want: dict[str, str], storage_options: dict | None = None
+) -> None:
+    assert set(got) == set(want)
+    for name, url in want.items():
+        expected = open_product(url).load()
+        actual = open_product(got[name], storage_options).load()
+        assert set(actual.data_vars) == set(expected.data_vars), name
+        for var in expected.data_vars:
+            a, e = actual[var], expected[var]
+            assert a.dims == e.dims and a.shape == e.shape, f"{name}.{var}"
+            for dim in e.dims:
+                np.testing.assert_array_equal(a[dim].values, e[dim].values)
+            if np.issubdtype(e.dtype, np.number):
+                assert np.isfinite(e.values).any(), f"{name}.{var} is empty"
+                np.testing.assert_allclose(a.values, e.values, rtol=1e-6, atol=0, equal_nan=True)
+            else:
+                np.testing.assert_array_equal(a.values, e.values)
+
+
+@pytest.fixture(scope="module")
+def local_run(
+    spec_path: str,  # noqa: F811
+    demo_catalog: str,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("local") / "out"
+    return _run(spec_path, demo_catalog, out, "local", "n_workers=2")
+
+
+@pytest.mark.slurm
+def test_slurm_pipeline_run_matches_a_local_run(
+    slurm: Slurm,
+    local_run: dict[str, str],
+    spec_path: str,  # noqa: F811
+    demo_catalog: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    products = _run(spec_path, demo_catalog, tmp_path / "out", "slurm", "workers.scale=2")
+    _assert_same_products(products, local_run)
+    assert wait_queue_empty() == {}
+
+
+@pytest.mark.gateway
+def test_gateway_pipeline_run_matches_a_local_run(
+    gateway_server: GatewayServer,
+    local_run: dict[str, str],
+    spec_path: str,  # noqa: F811
+    demo_catalog: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PICPUMP_GATEWAY_PASSWORD", gateway_server.password)
+    products = _run(
+        spec_path,
+        demo_catalog,
+        tmp_path / "out",
+        "gateway",
+        f"address={gateway_server.address}",
+        f"proxy_address={gateway_server.proxy_address}",
+        "workers.scale=2",
+        "cluster_options.worker_memory=1.5",
+    )
+    _assert_same_products(products, local_run)
+
+
+@pytest.mark.slurm
+@pytest.mark.s3
+def test_slurm_pipeline_run_writes_its_products_to_s3(
+    slurm: Slurm,
+    s3_server: S3Server,
+    local_run: dict[str, str],
+    spec_path: str,  # noqa: F811
+    demo_catalog: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers are SLURM jobs; they get the S3 credentials from the environment, as users do."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server.endpoint)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = f"s3://{s3_server.bucket}/pipeline/slurm"
+    products = _run(spec_path, demo_catalog, out, "slurm", "workers.scale=2")
+    assert all(url.startswith(out) for url in products.values())
+    _assert_same_products(products, local_run, s3_server.storage_options())
+    assert wait_queue_empty() == {}
