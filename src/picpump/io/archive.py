@@ -217,8 +217,15 @@ def remove_partials(out: str, storage_options: Mapping[str, Any] | None = None) 
 
 
 def write_text(url: str, text: str, storage_options: Mapping[str, Any] | None = None) -> None:
-    """Write a small text file atomically (temporary name, then rename)."""
+    """Write a small text file atomically.
+
+    Locally: a temporary name, then a rename. On object stores a single PUT is already
+    atomic (readers see the old object or the new one), so the object is written directly.
+    """
     fs, path = _fs(url, storage_options)
+    if not _is_local(fs):
+        fs.pipe_file(path, text.encode())
+        return
     parent = path.rsplit("/", 1)[0]
     fs.makedirs(parent, exist_ok=True)
     tmp = f"{path}{PARTIAL_TAG}{uuid.uuid4().hex[:8]}"
