@@ -66,7 +66,7 @@ def bench_pipeline() -> dict[str, Any]:
     return {
         "fresh_ingest": timed_command([*base, "--no-reuse"]),
         "ingest_reused": timed_command(base),
-        "products": out,
+        "products": str(Path(out).relative_to(ROOT)),
     }
 
 
@@ -139,7 +139,8 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
     }
     results["demo_pipeline"] = pipeline = bench_pipeline()
-    results["climatology_1deg"] = bench_climatology(f"{pipeline['products']}/monthly.zarr")
+    monthly = ROOT / pipeline["products"] / "monthly.zarr"
+    results["climatology_1deg"] = bench_climatology(str(monthly))
     results["production_kernel"] = bench_kernel()
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
