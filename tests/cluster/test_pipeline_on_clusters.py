@@ -114,3 +114,28 @@ def test_slurm_pipeline_run_writes_its_products_to_s3(
     assert all(url.startswith(out) for url in products.values())
     _assert_same_products(products, local_run, s3_server.storage_options())
     assert wait_queue_empty() == {}
+
+
+@pytest.mark.s3
+def test_s3_inputs_and_products_match_a_local_run(
+    s3_server: S3Server,
+    local_run: dict[str, str],
+    spec_path: str,  # noqa: F811
+    demo_root: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The archive and its catalog in a bucket, the products into the bucket: same numbers."""
+    import fsspec
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server.endpoint)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    fs = fsspec.filesystem("s3", **s3_server.storage_options())
+    root = f"{s3_server.bucket}/archive"
+    fs.put(str(demo_root / "catalogs"), f"{root}/catalogs", recursive=True)
+    fs.put(str(demo_root / "data"), f"{root}/data", recursive=True)
+    out = f"s3://{s3_server.bucket}/pipeline/from-s3"
+    products = _run(spec_path, f"s3://{root}/catalogs/demo.yaml", out, "local", "n_workers=2")
+    assert all(url.startswith(out) for url in products.values())
+    _assert_same_products(products, local_run, s3_server.storage_options())
