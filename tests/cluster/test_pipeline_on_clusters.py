@@ -28,6 +28,14 @@ def _run(spec: str, catalog: str, out: Path | str, profile: str, *options: str) 
     return products
 
 
+def _s3_credentials_in_environment(monkeypatch: pytest.MonkeyPatch, server: S3Server) -> None:
+    """Give the S3 server's credentials the way users do: through the environment."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.secret)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
 def _assert_same_products(
     got: dict[str, str], want: dict[str, str], storage_options: dict | None = None
 ) -> None:
@@ -105,10 +113,7 @@ def test_slurm_pipeline_run_writes_its_products_to_s3(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Workers are SLURM jobs; they get the S3 credentials from the environment, as users do."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server.endpoint)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    _s3_credentials_in_environment(monkeypatch, s3_server)
     out = f"s3://{s3_server.bucket}/pipeline/slurm"
     products = _run(spec_path, demo_catalog, out, "slurm", "workers.scale=2")
     assert all(url.startswith(out) for url in products.values())
@@ -127,10 +132,7 @@ def test_s3_inputs_and_products_match_a_local_run(
     """The archive and its catalog in a bucket, the products into the bucket: same numbers."""
     import fsspec
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server.endpoint)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    _s3_credentials_in_environment(monkeypatch, s3_server)
     fs = fsspec.filesystem("s3", **s3_server.storage_options())
     root = f"{s3_server.bucket}/archive"
     fs.put(str(demo_root / "catalogs"), f"{root}/catalogs", recursive=True)
