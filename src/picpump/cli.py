@@ -6,6 +6,7 @@ import argparse
 import shlex
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -207,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Exit status: 0 success, 2 refused input, 130 interrupted.
     """
     args = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)  # a kill or scancel also tears clusters down
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # a kill or scancel also tears clusters down
     commands = {"run": _run, "demo": _demo, "cluster": _cluster}
     try:
         return commands[args.command](args)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ from picpump.cli import main
 from picpump.io.archive import open_product, read_json
 from tests.conftest import REPO
 from tests.pipeline.conftest import demo_catalog, demo_root, spec_path  # noqa: F401 (fixtures)
-from tests.services import GatewayServer, S3Server, Slurm, wait_queue_empty
+from tests.services import GatewayServer, S3Server, Slurm, squeue, wait_queue_empty
 
 pytestmark = pytest.mark.integration
 
@@ -141,3 +143,36 @@ def test_s3_inputs_and_products_match_a_local_run(
     products = _run(spec_path, f"s3://{root}/catalogs/demo.yaml", out, "local", "n_workers=2")
     assert all(url.startswith(out) for url in products.values())
     _assert_same_products(products, local_run, s3_server.storage_options())
+
+
+@pytest.mark.slurm
+def test_slurm_pipeline_survives_a_killed_worker_job(
+    slurm: Slurm,
+    local_run: dict[str, str],
+    spec_path: str,  # noqa: F811
+    demo_catalog: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """scancel one worker job while a product is being written: same products as locally."""
+    import threading
+
+    import dask_jobqueue  # noqa: F401  (sets a signal handler on import: main thread only)
+
+    out = tmp_path / "out"
+    result: dict[str, dict[str, str]] = {}
+    runner = threading.Thread(
+        target=lambda: result.update(
+            products=_run(spec_path, demo_catalog, out, "slurm", "workers.scale=2")
+        )
+    )
+    runner.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.is_dir() and any(out.glob("*.partial-*"))):
+        time.sleep(0.02)
+    running = [job for job, state in squeue().items() if state == "RUNNING"]
+    assert runner.is_alive() and len(running) == 2, "the run must still be going"
+    subprocess.run(["scancel", running[0]], check=True)
+    runner.join(timeout=300)
+    assert not runner.is_alive()
+    _assert_same_products(result["products"], local_run)
+    assert wait_queue_empty() == {}
