@@ -18,6 +18,7 @@ from typing import Any
 import netCDF4
 import numpy as np
 from numpy.typing import NDArray
+from xarray.backends.locks import HDF5_LOCK as NETCDF_LOCK
 
 from picpump.io.demo.geography import GRID
 
@@ -70,14 +71,15 @@ def atomic_dataset(path: Path) -> Iterator[netCDF4.Dataset]:
         The open dataset, in write mode.
     """
     partial = path.with_name(f".{path.name}{PARTIAL_TAG}{os.getpid()}")
-    dataset = netCDF4.Dataset(partial, "w", format="NETCDF4")
-    try:
-        yield dataset
-    except BaseException:
+    with NETCDF_LOCK:  # HDF5 is not thread-safe: never write beside a reading thread
+        dataset = netCDF4.Dataset(partial, "w", format="NETCDF4")
+        try:
+            yield dataset
+        except BaseException:
+            dataset.close()
+            partial.unlink(missing_ok=True)
+            raise
         dataset.close()
-        partial.unlink(missing_ok=True)
-        raise
-    dataset.close()
     os.replace(partial, path)
 
 
