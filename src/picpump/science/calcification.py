@@ -3,49 +3,161 @@ r"""Euphotic-zone PIC production (paper eq. 1–2, after Hopkins & Balch 2018).
 .. math:: P_{EZ} = PIC \cdot \mu(SST) \cdot h(PAR) \cdot g(Z_{eu})
 
 PIC [mol C m-3] × μ [d-1] × h [1] × g [m] = mol C m-2 d-1, reported in mg C m-2 d-1
-(× 12.011 × 1000). Each factor is a named variant of the registry (``variants.yaml``).
-Numpy kernels are the ``np_*`` functions; the wrappers of the same name without the prefix
-take DataArrays in canonical units and stay lazy on dask input.
+(× 12.011e3). Each factor is a named variant of the registry (``variants.yaml``). The ``np_*``
+functions are numpy kernels; the wrappers of the same name without the prefix take DataArrays
+in canonical units and stay lazy on dask input. The kernels work in place through blocks of
+:data:`BLOCK` elements, so their two scratch buffers stay in cache.
+
+Hopkins, J. and Balch, W. M. (2018), J. Geophys. Res. Biogeosci. 123, 1447,
+doi:10.1002/2017JG004235; Toullec (2026), Biogeosciences 23, 4361, doi:10.5194/bg-23-4361-2026.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import xarray as xr
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from picpump.errors import SpecError, explain
 from picpump.science._checks import check_units
 from picpump.science.registry import ModelVariants, Variant
 from picpump.units import MOLAR_MASS_C
 
-LN100 = float(np.log(100.0))
-MG_PER_MOL_C = MOLAR_MASS_C * 1000.0
-
 Array = NDArray[Any]
+Params = Mapping[str, float]
+LN100 = math.log(100.0)
+MG_PER_MOL_C = MOLAR_MASS_C * 1e3
+BLOCK = 1 << 16
+"""Elements per block of the kernels (a few float buffers of this size fit in L2 cache)."""
 
 
-def _unknown(v: Variant) -> SpecError:
-    return SpecError(
-        explain(
-            f"variant '{v.name}' of {v.kind} has no kernel",
-            v.name,
-            "choose a variant listed by picpump.science.registry.variant_names",
+def _fielding2013(sst: Array, p: Params, out: Array) -> None:
+    # a·T^b as a·exp(b·ln T) on max(T, 0): ln 0 = −inf gives exactly 0 for T ≤ 0
+    np.maximum(sst, 0, out=out)
+    np.log(out, out=out)
+    out *= p["b"]
+    np.exp(out, out=out)
+    out *= p["a"]
+
+
+def _eppley1972(sst: Array, p: Params, out: Array) -> None:
+    np.multiply(sst, math.log(p["b"]), out=out)
+    np.exp(out, out=out)
+    out *= p["a"]
+
+
+def _vgpm_light(par: Array, p: Params, out: Array) -> None:
+    np.add(par, p["k_i"], out=out)
+    np.divide(par, out, out=out)
+
+
+def _kd490_1pct(kd: Array, p: Params, out: Array) -> None:
+    np.divide(LN100, kd, out=out)
+    np.minimum(out, p["zeu_max"], out=out)
+
+
+def _morel2007(kd: Array, p: Params, out: Array) -> None:
+    # KdPAR = ((c1 Kd + c0) Kd + c2) / Kd; KdPAR ≤ 0 → tiny → ln100 / tiny → the cap
+    np.multiply(kd, p["c1"], out=out)
+    out += p["c0"]
+    out *= kd
+    out += p["c2"]
+    out /= kd
+    np.maximum(out, np.finfo(out.dtype).tiny, out=out)
+    np.divide(LN100, out, out=out)
+    np.minimum(out, p["zeu_max"], out=out)
+
+
+_KERNELS: dict[str, dict[str, Callable[[Array, Params, Array], None]]] = {
+    "growth_rate": {"fielding2013": _fielding2013, "eppley1972": _eppley1972},
+    "light_limitation": {"vgpm": _vgpm_light},
+    "euphotic_depth": {"kd490_1pct": _kd490_1pct, "morel2007": _morel2007},
+}
+_INVALID = {"light_limitation": np.less, "euphotic_depth": np.less_equal}
+"""Missing-value rules: negative PAR, Kd490 ≤ 0."""
+_DEPTH_COEFFICIENTS: dict[str, Callable[[Params], float]] = {
+    "exponential": lambda p: (1.0 - math.exp(-p["k"])) / p["k"],
+    "vgpm": lambda p: p["factor"],
+}
+
+
+def _check_kind(kind: str, variant: Variant, known: Mapping[str, Any]) -> None:
+    if variant.kind != kind or variant.name not in known:
+        raise SpecError(
+            explain(
+                f"this kernel needs a '{kind}' variant, one of {sorted(known)}",
+                f"{variant.kind} '{variant.name}'",
+                f"pass e.g. registry.variant({kind!r}), or add the kernel to "
+                "picpump.science.calcification",
+            )
         )
-    )
 
 
-def np_growth_rate(sst: Array, variant: Variant) -> Array:
-    r"""E. huxleyi growth rate μ(T) [d-1].
+def _factor(kind: str, variant: Variant) -> Callable[[Array, Array, Array], None]:
+    """Return ``step(x, out, bad)`` computing one factor in place, NaN where x is invalid."""
+    _check_kind(kind, variant, _KERNELS[kind])
+    kernel, p = _KERNELS[kind][variant.name], variant.params
+    invalid = _INVALID.get(kind)
 
-    ``fielding2013``: :math:`\mu = a T^b` for T > 0 °C, 0 for T ≤ 0 (Fielding 2013);
-    ``eppley1972``: :math:`\mu = a\,b^T` (Eppley 1972).
+    def step(x: Array, out: Array, bad: Array) -> None:
+        kernel(x, p, out)
+        if invalid is not None:
+            np.copyto(out, np.nan, where=invalid(x, 0, out=bad))
+
+    return step
+
+
+def _depth_coefficient(variant: Variant) -> float:
+    _check_kind("depth_factor", variant, _DEPTH_COEFFICIENTS)
+    return _DEPTH_COEFFICIENTS[variant.name](variant.params)
+
+
+def _run(step: Callable[..., None], *arrays: ArrayLike) -> Array:
+    """Apply ``step(*blocks, out, tmp, bad)`` block by block; float32 stays float32.
+
+    Python numbers are weak in the result type, as in numpy: float32 with 20.0 gives float32;
+    Python numbers alone give float64.
+    """
+    inputs = [np.asarray(a) for a in arrays]
+    python = [isinstance(a, float | int) for a in arrays]
+    weak: list[Any] = [a if p else b for a, b, p in zip(arrays, inputs, python, strict=True)]
+    weak = weak if not all(python) else inputs
+    shape = np.broadcast_shapes(*(a.shape for a in inputs))
+    flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in inputs]
+    out = np.empty(shape, dtype=np.result_type(*weak, np.float32))
+    out_flat = out.reshape(-1)
+    size = min(BLOCK, out_flat.size)
+    tmp, bad = np.empty(size, out.dtype), np.empty(size, np.bool_)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for start in range(0, out_flat.size, BLOCK):
+            o = out_flat[start : start + BLOCK]
+            blocks = (x[start : start + BLOCK] for x in flat)
+            step(*blocks, out=o, tmp=tmp[: o.size], bad=bad[: o.size])
+    return out
+
+
+def _single(kind: str, variant: Variant, x: ArrayLike) -> Array:
+    factor = _factor(kind, variant)
+    return _run(lambda v, out, tmp, bad: factor(v, out, bad), x)
+
+
+def np_growth_rate(sst: ArrayLike, variant: Variant) -> Array:
+    r"""E. huxleyi growth rate [d-1].
+
+    .. math:: \mu = a\,T^b \;(T > 0), \quad \mu = 0 \;(T \le 0) \qquad \text{or} \qquad
+              \mu = a\,b^T
+
+    ``fielding2013`` (default; a = 0.1419, b = 0.8151): Fielding 2013, Limnol. Oceanogr.
+    58:663, doi:10.4319/lo.2013.58.2.0663. ``eppley1972`` (a = 0.59, b = 1.066): Eppley 1972,
+    Fish. Bull. 70:1063.
 
     Parameters
     ----------
-    sst : ndarray
+    sst : array_like
         Sea surface temperature [°C]; NaN is missing.
     variant : Variant
         A ``growth_rate`` variant.
@@ -53,86 +165,72 @@ def np_growth_rate(sst: Array, variant: Variant) -> Array:
     Returns
     -------
     ndarray
-        Growth rate [d-1], same dtype as ``sst``.
+        μ [d-1]; float32 for float32 input; NaN where SST is missing.
     """
-    a, b = variant.params["a"], variant.params["b"]
-    dtype = np.result_type(sst, np.float32)
-    if variant.name == "fielding2013":
-        out = np.maximum(sst, 0, dtype=dtype)
-        np.power(out, dtype.type(b), out=out)
-        out *= dtype.type(a)
-        return out
-    if variant.name == "eppley1972":
-        return np.asarray(dtype.type(a) * np.power(dtype.type(b), sst, dtype=dtype))
-    raise _unknown(variant)
+    return _single("growth_rate", variant, sst)
 
 
-def np_light_limitation(par: Array, variant: Variant) -> Array:
-    r"""Surface light limitation :math:`h = PAR / (PAR + K_I)` [1] (VGPM form).
+def np_light_limitation(par: ArrayLike, variant: Variant) -> Array:
+    r"""Surface light limitation [1].
+
+    .. math:: h = \frac{PAR}{PAR + K_I}
+
+    VGPM form, K_I = ``k_i`` = 4.1 mol photons m-2 d-1: Behrenfeld & Falkowski 1997, Limnol.
+    Oceanogr. 42:1, doi:10.4319/lo.1997.42.1.0001.
 
     Parameters
     ----------
-    par : ndarray
-        Daily PAR [mol photons m-2 d-1].
+    par : array_like
+        Daily PAR [mol photons m-2 d-1]; NaN or negative is missing.
     variant : Variant
-        A ``light_limitation`` variant (param ``k_i``).
+        A ``light_limitation`` variant.
 
     Returns
     -------
     ndarray
-        h in [0, 1).
+        h in [0, 1); NaN where PAR is missing.
     """
-    if variant.name != "vgpm":
-        raise _unknown(variant)
-    dtype = np.result_type(par, np.float32)
-    out = np.add(par, dtype.type(variant.params["k_i"]), dtype=dtype)
-    np.divide(par, out, out=out)
-    return out
+    return _single("light_limitation", variant, par)
 
 
-def np_euphotic_depth(kd490: Array, variant: Variant) -> Array:
-    r"""Euphotic (1 % light) depth :math:`Z_{eu}` [m], capped at ``zeu_max``.
+def np_euphotic_depth(kd490: ArrayLike, variant: Variant) -> Array:
+    r"""Euphotic (1 % light) depth [m], capped at ``zeu_max`` (200 m).
 
-    ``kd490_1pct``: :math:`Z_{eu} = \ln 100 / K_{d490}`; ``morel2007``:
-    :math:`K_{dPAR} = c_0 + c_1 K_{d490} + c_2 / K_{d490}`, :math:`Z_{eu} = \ln 100 / K_{dPAR}`
-    (Morel et al. 2007), ``zeu_max`` where :math:`K_{dPAR} \le 0`. Kd490 ≤ 0 is missing.
+    .. math:: Z_{eu} = \min\left(\frac{\ln 100}{K}, Z_{max}\right), \quad
+              K = K_{d490} \;\text{or}\; K_{dPAR} = c_0 + c_1 K_{d490} + \frac{c_2}{K_{d490}}
+
+    ``kd490_1pct`` (default) uses Kd490; ``morel2007`` uses KdPAR (Morel et al. 2007, Remote
+    Sens. Environ. 111:69, doi:10.1016/j.rse.2007.03.012) and gives ``zeu_max`` where
+    KdPAR ≤ 0.
 
     Parameters
     ----------
-    kd490 : ndarray
-        Diffuse attenuation at 490 nm [m-1].
+    kd490 : array_like
+        Diffuse attenuation at 490 nm [m-1]; ≤ 0 or NaN is missing.
     variant : Variant
         An ``euphotic_depth`` variant.
 
     Returns
     -------
     ndarray
-        Z_eu [m]; NaN where Kd490 is missing or ≤ 0.
+        Z_eu [m]; NaN where Kd490 is missing.
     """
-    p = variant.params
-    dtype = np.result_type(kd490, np.float32)
-    kd = np.where(kd490 > 0, kd490, np.nan).astype(dtype, copy=False)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if variant.name == "kd490_1pct":
-            zeu = np.divide(dtype.type(LN100), kd)
-        elif variant.name == "morel2007":
-            kdpar = p["c0"] + p["c1"] * kd + p["c2"] / kd
-            zeu = np.where(kdpar > 0, LN100 / kdpar, p["zeu_max"]).astype(dtype, copy=False)
-            zeu[np.isnan(kd)] = np.nan
-        else:
-            raise _unknown(variant)
-    return np.minimum(zeu, dtype.type(p["zeu_max"]), out=zeu)
+    return _single("euphotic_depth", variant, kd490)
 
 
-def np_depth_factor(zeu: Array, variant: Variant) -> Array:
-    r"""Depth integral of calcification over the euphotic zone, g [m].
+def np_depth_factor(zeu: ArrayLike, variant: Variant) -> Array:
+    r"""Depth integral of calcification over the euphotic zone [m].
 
-    ``exponential``: :math:`g = Z_{eu}(1 - e^{-k})/k` with k = ln 100 (0.21500 Z_eu);
-    ``vgpm``: :math:`g = 0.66125\,Z_{eu}`.
+    .. math:: g = Z_{eu}\,\frac{1 - e^{-k}}{k} \approx 0.2150\,Z_{eu} \;(k = \ln 100)
+              \qquad \text{or} \qquad g = 0.66125\,Z_{eu}
+
+    ``exponential`` (default): calcification follows light, exp(−k z / Z_eu), a reconstruction
+    of Hopkins & Balch 2018, doi:10.1002/2017JG004235 (SCIENCE.md §1). ``vgpm``: Behrenfeld &
+    Falkowski 1997, doi:10.4319/lo.1997.42.1.0001.
 
     Parameters
     ----------
-    zeu : ndarray
+    zeu : array_like
         Euphotic depth [m].
     variant : Variant
         A ``depth_factor`` variant.
@@ -142,84 +240,166 @@ def np_depth_factor(zeu: Array, variant: Variant) -> Array:
     ndarray
         g [m].
     """
-    dtype = np.result_type(zeu, np.float32)
-    return np.multiply(zeu, dtype.type(_depth_coefficient(variant)), dtype=dtype)
-
-
-def _depth_coefficient(variant: Variant) -> float:
-    if variant.name == "exponential":
-        k = variant.params["k"]
-        return float((1.0 - np.exp(-k)) / k)
-    if variant.name == "vgpm":
-        return variant.params["factor"]
-    raise _unknown(variant)
+    coefficient = _depth_coefficient(variant)
+    return _run(lambda z, out, tmp, bad: np.multiply(z, coefficient, out=out), zeu)
 
 
 def np_ez_pic_production(
-    pic: Array, sst: Array, par: Array, kd490: Array, variants: ModelVariants
+    pic: ArrayLike, sst: ArrayLike, par: ArrayLike, kd490: ArrayLike, variants: ModelVariants
 ) -> Array:
-    r"""Euphotic-zone PIC production [mg C m-2 d-1].
+    r"""Euphotic-zone PIC production [mg C m-2 d-1], all factors fused in one blocked pass.
 
-    .. math:: P = PIC\,\mu(SST)\,h(PAR)\,g(Z_{eu}) \times 12.011 \times 10^3
+    .. math:: P = PIC \cdot \mu(SST) \cdot h(PAR) \cdot g(Z_{eu}(K_{d490}))
+              \cdot 12.011 \times 10^3
 
-    A cell needs all four inputs valid; otherwise it is NaN (no gap filling).
+    Toullec 2026 eq. 2 (doi:10.5194/bg-23-4361-2026) after Hopkins & Balch 2018
+    (doi:10.1002/2017JG004235). A cell needs all four inputs valid (negative PIC, negative PAR
+    and Kd490 ≤ 0 are missing); otherwise it is NaN: no gap filling.
 
     Parameters
     ----------
-    pic : ndarray
+    pic : array_like
         Surface PIC [mol C m-3].
-    sst : ndarray
+    sst : array_like
         SST [°C].
-    par : ndarray
+    par : array_like
         PAR [mol photons m-2 d-1].
-    kd490 : ndarray
+    kd490 : array_like
         Kd490 [m-1].
     variants : ModelVariants
-        The model variants.
+        The model variants (growth_rate, light_limitation, euphotic_depth, depth_factor).
 
     Returns
     -------
     ndarray
-        Production [mg C m-2 d-1], float32 for float32 inputs.
+        Production [mg C m-2 d-1] in the broadcast shape; float32 for float32 inputs.
     """
-    out = np_growth_rate(sst, variants.growth_rate)
-    out *= np_light_limitation(par, variants.light_limitation)
-    zeu = np_euphotic_depth(kd490, variants.euphotic_depth)
-    zeu *= zeu.dtype.type(_depth_coefficient(variants.depth_factor) * MG_PER_MOL_C)
-    out *= zeu
-    out *= pic
-    return out
+    growth = _factor("growth_rate", variants.growth_rate)
+    light = _factor("light_limitation", variants.light_limitation)
+    euphotic = _factor("euphotic_depth", variants.euphotic_depth)
+    scale = _depth_coefficient(variants.depth_factor) * MG_PER_MOL_C
+
+    def step(c: Array, t: Array, i: Array, k: Array, out: Array, tmp: Array, bad: Array) -> None:
+        growth(t, out, bad)
+        light(i, tmp, bad)
+        out *= tmp
+        euphotic(k, tmp, bad)
+        out *= tmp
+        out *= c
+        out *= scale
+        np.copyto(out, np.nan, where=np.less(c, 0, out=bad))
+
+    return _run(step, pic, sst, par, kd490)
 
 
-def _wrap(func: Any, *arrays: xr.DataArray, units: str, long_name: str, **kwargs: Any) -> Any:
-    dtype = np.result_type(*[a.dtype for a in arrays], np.float32)
-    out = xr.apply_ufunc(func, *arrays, kwargs=kwargs, dask="parallelized", output_dtypes=[dtype])
-    out.attrs = {"units": units, "long_name": long_name}
+def _apply(
+    kernel: Callable[..., Array], *arrays: xr.DataArray, attrs: dict[str, str], **kwargs: Any
+) -> xr.DataArray:
+    out = xr.apply_ufunc(
+        kernel,
+        *arrays,
+        kwargs=kwargs,
+        dask="parallelized",
+        output_dtypes=[np.result_type(*(a.dtype for a in arrays), np.float32)],
+    )
+    out.attrs = dict(attrs)
     return out
 
 
 def growth_rate(sst: xr.DataArray, variant: Variant) -> xr.DataArray:
-    """Growth rate μ [d-1] of an SST DataArray [degC] (see :func:`np_growth_rate`)."""
+    r"""Growth rate μ [d-1] of an SST DataArray (see :func:`np_growth_rate`).
+
+    .. math:: \mu = a\,T^b \;(T > 0), \quad 0 \;(T \le 0)
+
+    Fielding 2013, doi:10.4319/lo.2013.58.2.0663 (default variant).
+
+    Parameters
+    ----------
+    sst : xarray.DataArray
+        SST [degC], numpy- or dask-backed.
+    variant : Variant
+        A ``growth_rate`` variant.
+
+    Returns
+    -------
+    xarray.DataArray
+        μ [d-1], lazy on dask input.
+    """
     check_units(sst, "sst")
-    return _wrap(np_growth_rate, sst, units="d-1", long_name="growth rate", variant=variant)
+    attrs = {"units": "d-1", "long_name": f"coccolithophore growth rate ({variant.name})"}
+    return _apply(np_growth_rate, sst, attrs=attrs, variant=variant)
 
 
 def light_limitation(par: xr.DataArray, variant: Variant) -> xr.DataArray:
-    """Light limitation h [1] of a PAR DataArray (see :func:`np_light_limitation`)."""
+    r"""Light limitation h [1] of a PAR DataArray (see :func:`np_light_limitation`).
+
+    .. math:: h = PAR / (PAR + K_I)
+
+    Behrenfeld & Falkowski 1997, doi:10.4319/lo.1997.42.1.0001.
+
+    Parameters
+    ----------
+    par : xarray.DataArray
+        PAR [mol m-2 d-1], numpy- or dask-backed.
+    variant : Variant
+        A ``light_limitation`` variant.
+
+    Returns
+    -------
+    xarray.DataArray
+        h [1], lazy on dask input.
+    """
     check_units(par, "par")
-    return _wrap(np_light_limitation, par, units="1", long_name="light limitation", variant=variant)
+    attrs = {"units": "1", "long_name": f"surface light limitation ({variant.name})"}
+    return _apply(np_light_limitation, par, attrs=attrs, variant=variant)
 
 
 def euphotic_depth(kd490: xr.DataArray, variant: Variant) -> xr.DataArray:
-    """Euphotic depth [m] of a Kd490 DataArray (see :func:`np_euphotic_depth`)."""
+    r"""Euphotic depth [m] of a Kd490 DataArray (see :func:`np_euphotic_depth`).
+
+    .. math:: Z_{eu} = \min(\ln 100 / K_d,\ Z_{max})
+
+    Variant ``morel2007``: Morel et al. 2007, doi:10.1016/j.rse.2007.03.012.
+
+    Parameters
+    ----------
+    kd490 : xarray.DataArray
+        Kd490 [m-1], numpy- or dask-backed.
+    variant : Variant
+        An ``euphotic_depth`` variant.
+
+    Returns
+    -------
+    xarray.DataArray
+        :math:`Z_{eu}` [m], lazy on dask input.
+    """
     check_units(kd490, "kd490")
-    return _wrap(np_euphotic_depth, kd490, units="m", long_name="euphotic depth", variant=variant)
+    attrs = {"units": "m", "long_name": f"euphotic depth, 1 % light ({variant.name})"}
+    return _apply(np_euphotic_depth, kd490, attrs=attrs, variant=variant)
 
 
 def depth_factor(zeu: xr.DataArray, variant: Variant) -> xr.DataArray:
-    """Depth factor g [m] of a euphotic-depth DataArray (see :func:`np_depth_factor`)."""
-    check_units(zeu, "kd490", expected="m")
-    return _wrap(np_depth_factor, zeu, units="m", long_name="depth factor", variant=variant)
+    r"""Depth factor g [m] of a euphotic-depth DataArray (see :func:`np_depth_factor`).
+
+    .. math:: g = Z_{eu}\,(1 - e^{-k})/k
+
+    Reconstruction of Hopkins & Balch 2018, doi:10.1002/2017JG004235; variant ``vgpm``.
+
+    Parameters
+    ----------
+    zeu : xarray.DataArray
+        Euphotic depth [m], numpy- or dask-backed.
+    variant : Variant
+        A ``depth_factor`` variant.
+
+    Returns
+    -------
+    xarray.DataArray
+        g [m], lazy on dask input.
+    """
+    check_units(zeu, "zeu", expected="m")
+    attrs = {"units": "m", "long_name": f"calcification depth factor ({variant.name})"}
+    return _apply(np_depth_factor, zeu, attrs=attrs, variant=variant)
 
 
 def ez_pic_production(
@@ -229,35 +409,36 @@ def ez_pic_production(
     kd490: xr.DataArray,
     variants: ModelVariants,
 ) -> xr.DataArray:
-    """Euphotic-zone PIC production [mg C m-2 d-1] (see :func:`np_ez_pic_production`).
+    r"""Euphotic-zone PIC production [mg C m-2 d-1] (see :func:`np_ez_pic_production`).
+
+    .. math:: P = PIC\,\mu\,h\,g \times 12.011 \times 10^3
+
+    Toullec 2026 eq. 2, doi:10.5194/bg-23-4361-2026; Hopkins & Balch 2018,
+    doi:10.1002/2017JG004235.
 
     Parameters
     ----------
     pic, sst, par, kd490 : xarray.DataArray
-        Canonical inputs (mol m-3, degC, mol m-2 d-1, m-1); numpy- or dask-backed.
+        Canonical inputs [mol m-3, degC, mol m-2 d-1, m-1], numpy- or dask-backed, aligned.
     variants : ModelVariants
         The model variants.
 
     Returns
     -------
     xarray.DataArray
-        Production [mg m-2 d-1] (carbon mass), lazy on dask input.
+        Production [mg m-2 d-1] (mass of carbon), lazy on dask input.
     """
     for da, name in ((pic, "pic"), (sst, "sst"), (par, "par"), (kd490, "kd490")):
         check_units(da, name)
-    return _wrap(
-        np_ez_pic_production,
-        pic,
-        sst,
-        par,
-        kd490,
-        units="mg m-2 d-1",
-        long_name="euphotic-zone particulate inorganic carbon production",
-        variants=variants,
-    )
+    attrs = {
+        "units": "mg m-2 d-1",
+        "long_name": "euphotic-zone particulate inorganic carbon production (carbon mass)",
+    }
+    return _apply(np_ez_pic_production, pic, sst, par, kd490, attrs=attrs, variants=variants)
 
 
 __all__ = [
+    "BLOCK",
     "depth_factor",
     "euphotic_depth",
     "ez_pic_production",
