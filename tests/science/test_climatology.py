@@ -12,7 +12,9 @@ import pytest
 import xarray as xr
 
 from picpump.science.climatology import (
+    finalized_moments,
     monthly_climatology,
+    monthly_moments,
     np_finalize_moments,
     np_monthly_moments,
 )
@@ -43,6 +45,37 @@ def test_kernel_on_hand_made_values() -> None:
     assert mean[0, 0] == 2.0 and std[0, 0] == 1.0 and count[0, 0] == 2
     assert mean[1, 0] == 5.0 and std[1, 0] == 0.0 and count[1, 0] == 1
     assert np.isnan(mean[4, 0]) and np.isnan(std[4, 0]) and count[4, 0] == 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_one_pass_kernel_equals_numpy_kernel(dtype: str) -> None:
+    values = _stack(months=30).values.astype(dtype)
+    values[3, 4, 5], values[7, 3, 3] = np.inf, -np.inf  # not finite: missing, as in numpy
+    month = _stack(months=30)["time"].dt.month.values
+    fast = monthly_moments(values, month)
+    reference = np_monthly_moments(values, month)
+    assert fast.shape == reference.shape == (3, 12, 6, 8)
+    np.testing.assert_allclose(fast, reference, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(fast[2], reference[2])
+
+
+def test_compiled_finalisation_equals_numpy_finalisation() -> None:
+    field = _stack(months=40)
+    moments = np_monthly_moments(field.values, field["time"].dt.month.values)
+    mean, std, count = np_finalize_moments(moments)
+    stacked = finalized_moments(moments)
+    np.testing.assert_array_equal(stacked[0], mean)  # same float64 operations: same bits
+    np.testing.assert_array_equal(stacked[1], std)
+    np.testing.assert_array_equal(stacked[2], count)
+    assert np.isnan(stacked[0, :, 0, 0]).all() and (stacked[2, :, 0, 0] == 0).all()
+
+
+def test_one_pass_kernel_on_non_contiguous_input() -> None:
+    values = _stack(months=24).values.transpose(0, 2, 1)  # a strided view
+    month = _stack(months=24)["time"].dt.month.values
+    np.testing.assert_allclose(
+        monthly_moments(values, month), np_monthly_moments(values, month), rtol=1e-12
+    )
 
 
 def test_matches_xarray_groupby_population_std() -> None:

@@ -11,7 +11,9 @@ import xarray as xr
 
 from picpump.errors import GridError, InputError
 from picpump.grid import Grid
-from picpump.science.matchup import LAYER_LABELS, depth_layers, match_traps
+from picpump.science.layers import DEPTH_LABELS as LAYER_LABELS
+from picpump.science.layers import depth_layer
+from picpump.science.matchup import match_traps
 
 GRID = Grid(1.0)
 
@@ -219,7 +221,7 @@ def test_other_orientations_give_the_same_matches() -> None:
 
 
 def test_layers_lower_edge_inclusive() -> None:
-    labels = depth_layers([0, 99.9, 100, 500, 999, 1000, 4000, 6000, np.nan, -1])
+    labels = depth_layer([0, 99.9, 100, 500, 999, 1000, 4000, 6000, np.nan, -1])
     assert list(labels[:8]) == [
         "0-100",
         "0-100",
@@ -231,7 +233,7 @@ def test_layers_lower_edge_inclusive() -> None:
         ">4000",
     ]
     assert pd.isna(labels[8]) and pd.isna(labels[9])
-    assert list(labels.categories) == list(LAYER_LABELS)
+    assert list(labels.cat.categories) == list(LAYER_LABELS)
 
 
 def test_input_is_not_modified() -> None:

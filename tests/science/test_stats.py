@@ -10,7 +10,7 @@ import pytest
 from scipy import stats as sps
 
 from picpump.errors import InputError, SpecError
-from picpump.science.matchup import LAYER_LABELS
+from picpump.science.layers import DEPTH_LABELS as LAYER_LABELS
 from picpump.science.stats import (
     EFFICIENCY_DEFINITIONS,
     efficiency_by_latitude,

@@ -7,9 +7,16 @@ time chunking, and partial results from several time blocks simply add up.
 The standard deviation follows CDO's ``ymonstd`` convention: the population standard
 deviation (divisor *n*, not *n − 1*), ``sqrt(max(0, Σx²/n − (Σx/n)²))``. A cell-month with a
 single valid value has a standard deviation of 0; with none, all three are missing (count 0).
+
+Speed: :func:`monthly_moments` runs a compiled one-pass loop (numba, GIL released, so the
+threads of dask's scheduler run in parallel) when numba is installed, else the numpy kernel
+:func:`np_monthly_moments` (same sums up to rounding; several passes over the data).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import dask.array as da
 import numpy as np
@@ -17,6 +24,51 @@ import xarray as xr
 from numpy.typing import NDArray
 
 MONTHS = np.arange(1, 13)
+
+
+Kernel = Callable[..., None]
+
+
+def _compiled_kernels() -> tuple[Kernel, Kernel] | tuple[None, None]:
+    """Compile the numba accumulation and finalisation loops (``None`` without numba)."""
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - numba is a dependency; numpy is the fallback
+        return None, None
+
+    @numba.njit(nogil=True, cache=True, fastmath=False)
+    def accumulate(values: Any, month_index: Any, out: Any) -> None:  # pragma: no cover
+        for t in range(values.shape[0]):
+            m = month_index[t]
+            total, total_sq, count = out[0, m], out[1, m], out[2, m]
+            row = values[t]
+            for c in range(row.shape[0]):
+                x = np.float64(row[c])
+                ok = np.isfinite(x)
+                x = x if ok else np.float64(0.0)
+                total[c] += x
+                total_sq[c] += x * x
+                count[c] += 1.0 if ok else 0.0
+
+    @numba.njit(nogil=True, cache=True, fastmath=False)
+    def finalize(moments: Any, out: Any) -> None:  # pragma: no cover
+        for m in range(moments.shape[1]):
+            for c in range(moments.shape[2]):
+                n = moments[2, m, c]
+                if n > 0:
+                    mean = moments[0, m, c] / n
+                    var = moments[1, m, c] / n - mean * mean
+                    out[0, m, c] = mean
+                    out[1, m, c] = np.sqrt(var if var > 0 else 0.0)
+                else:
+                    out[0, m, c] = np.nan
+                    out[1, m, c] = np.nan
+                out[2, m, c] = n
+
+    return accumulate, finalize
+
+
+_ACCUMULATE, _FINALIZE = _compiled_kernels()
 
 
 def np_monthly_moments(values: NDArray[np.floating], month: NDArray[np.integer]) -> NDArray:
@@ -72,8 +124,36 @@ def np_finalize_moments(moments: NDArray[np.float64]) -> tuple[NDArray, NDArray,
     return mean, std, n.astype(np.int32)
 
 
+def monthly_moments(values: NDArray[np.floating], month: NDArray[np.integer]) -> NDArray:
+    """Sum, sum of squares and count of valid values per calendar month, in one pass.
+
+    Same result as :func:`np_monthly_moments` up to float64 rounding (summation order), with
+    the compiled loop when numba is installed: one read of the data, accumulators in cache,
+    no temporary copies, the GIL released.
+
+    Parameters
+    ----------
+    values : ndarray, shape (time, ...)
+        The monthly stack; NaN (and ±inf) is missing.
+    month : ndarray of int, shape (time,)
+        Calendar month (1–12) of each time step.
+
+    Returns
+    -------
+    ndarray of float64, shape (3, 12, ...)
+        ``[Σx, Σx², n]`` per calendar month.
+    """
+    if _ACCUMULATE is None or values.dtype.kind != "f" or values.ndim == 0:
+        return np_monthly_moments(values, month)
+    spatial = values.shape[1:]
+    flat = np.ascontiguousarray(values).reshape(values.shape[0], -1)
+    out = np.zeros((3, 12, flat.shape[1]), dtype=np.float64)
+    _ACCUMULATE(flat, np.asarray(month, dtype=np.int64) - 1, out)
+    return out.reshape((3, 12, *spatial))
+
+
 def _block_moments(block: NDArray, month: NDArray) -> NDArray:
-    return np_monthly_moments(block, month)
+    return monthly_moments(block, month)
 
 
 def _moments_dask(data: da.Array, month: NDArray[np.integer]) -> da.Array:
@@ -121,7 +201,8 @@ def monthly_climatology(field: xr.DataArray, dim: str = "time") -> xr.Dataset:
     if isinstance(field.data, da.Array):
         parts = _finalize_dask(_moments_dask(field.data, month))
     else:
-        parts = np_finalize_moments(np_monthly_moments(field.values, month))
+        mean_std_count = finalized_moments(monthly_moments(field.values, month))
+        parts = mean_std_count[0], mean_std_count[1], mean_std_count[2].astype(np.int32)
     mean, std, count = parts
     dims = ("month", *field.dims[1:])
     coords = {k: v for k, v in field.coords.items() if dim not in v.dims}
@@ -142,24 +223,44 @@ def monthly_climatology(field: xr.DataArray, dim: str = "time") -> xr.Dataset:
     )
 
 
-def _finalize_part(moments: NDArray[np.float64], i: int) -> NDArray:
-    return np_finalize_moments(moments)[i]
+def finalized_moments(moments: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Mean, standard deviation and count stacked in one float64 array, shape (3, 12, ...).
+
+    Same values as :func:`np_finalize_moments` (the same float64 operations), computed in
+    one compiled pass when numba is installed.
+
+    Parameters
+    ----------
+    moments : ndarray of float64, shape (3, 12, ...)
+        ``[Σx, Σx², n]`` from :func:`monthly_moments` (possibly summed over time blocks).
+
+    Returns
+    -------
+    ndarray of float64, shape (3, 12, ...)
+        ``[mean, std, count]``; mean and std are NaN where the count is 0.
+    """
+    if _FINALIZE is None:
+        mean, std, count = np_finalize_moments(moments)
+        return np.stack([mean, std, count.astype(np.float64)])
+    flat = np.ascontiguousarray(moments, dtype=np.float64).reshape(3, moments.shape[1], -1)
+    out = np.empty_like(flat)
+    _FINALIZE(flat, out)
+    return out.reshape(moments.shape)
 
 
 def _finalize_dask(moments: da.Array) -> tuple[da.Array, da.Array, da.Array]:
-    """Apply :func:`np_finalize_moments` blockwise to lazy moments."""
-
-    def pick(i: int, dtype: type) -> da.Array:
-        return da.map_blocks(
-            _finalize_part,
-            moments,
-            i,
-            drop_axis=0,
-            dtype=dtype,
-            meta=np.array((), dtype=dtype),
-        )
-
-    return pick(0, np.float64), pick(1, np.float64), pick(2, np.int32)
+    """Finalise lazy moments blockwise, once per block; split mean, std and count."""
+    stacked = da.map_blocks(
+        finalized_moments, moments, dtype=np.float64, meta=np.array((), dtype=np.float64)
+    )
+    return stacked[0], stacked[1], stacked[2].astype(np.int32)
 
 
-__all__ = ["MONTHS", "monthly_climatology", "np_finalize_moments", "np_monthly_moments"]
+__all__ = [
+    "MONTHS",
+    "finalized_moments",
+    "monthly_climatology",
+    "monthly_moments",
+    "np_finalize_moments",
+    "np_monthly_moments",
+]

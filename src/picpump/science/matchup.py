@@ -32,11 +32,9 @@ from numpy.typing import NDArray
 
 from picpump.errors import GridError, InputError, explain
 from picpump.science._checks import check_units
+from picpump.science.layers import depth_layer
+from picpump.science.traps import usable_rows
 
-LAYER_EDGES = (0.0, 100.0, 500.0, 1000.0, 2000.0, 3000.0, 4000.0)
-"""Upper edges of the trap depth layers [m]; each layer includes its lower edge [D]."""
-LAYER_LABELS = ("0-100", "100-500", "500-1000", "1000-2000", "2000-3000", "3000-4000", ">4000")
-"""Labels of the trap depth layers (paper Table 1)."""
 FLAG_LOW_PRODUCTION = "low_production"
 FLAG_NO_SATELLITE = "no_satellite_value"
 FLAG_UNDATED_NO_ANNUAL = "undated_no_annual"
@@ -47,24 +45,6 @@ FLAG_NO_REGION = "no_region"
 REQUIRED_COLUMNS = ("lat", "lon", "trap_depth_m", "start", "end", "pic_flux", "qc")
 _RESOLUTION = 1.0
 _UNITS = "mg m-2 d-1"
-
-
-def depth_layers(depth_m: Any) -> pd.Categorical:
-    """Depth layer label of each trap depth (lower edge inclusive [D]).
-
-    Parameters
-    ----------
-    depth_m : array_like
-        Trap depth [m], positive down; negative or missing gives a missing label.
-
-    Returns
-    -------
-    pandas.Categorical
-        Labels from :data:`LAYER_LABELS`, in that order.
-    """
-    depth = np.asarray(depth_m, dtype=np.float64)
-    bins = [*LAYER_EDGES, float("inf")]
-    return pd.Categorical(pd.cut(depth, bins=bins, labels=list(LAYER_LABELS), right=False))
 
 
 @dataclass(frozen=True)
@@ -180,27 +160,6 @@ def _check_columns(traps: pd.DataFrame) -> None:
         )
 
 
-def usable_rows(qc: Any, allow_flags: Iterable[str] = ()) -> NDArray[np.bool_]:
-    """Rows whose ``;``-joined flags are all in ``allow_flags`` (``""`` is always usable).
-
-    Parameters
-    ----------
-    qc : array_like of str
-        The ``qc`` column.
-    allow_flags : iterable of str
-        Tolerated flags.
-
-    Returns
-    -------
-    ndarray of bool
-        True for usable rows.
-    """
-    allowed = frozenset(allow_flags)
-    codes, uniques = pd.factorize(pd.Series(qc, dtype=object).fillna("").astype(str))
-    ok = np.array([set(u.split(";")) - {""} <= allowed for u in uniques], dtype=bool)
-    return ok[codes] if ok.size else np.zeros(len(codes), dtype=bool)
-
-
 def _add_flag(qc: NDArray[Any], where: NDArray[np.bool_], flag: str) -> None:
     """Append ``flag`` to the ``;``-joined flags of the rows ``where`` (in place)."""
     old = qc[where]
@@ -308,7 +267,7 @@ def match_traps(
         yearly = _read_fields(annual, names, ("lat", "lon"), "annual product")
     out = traps.copy()
     if "layer" not in out.columns:
-        out["layer"] = depth_layers(out["trap_depth_m"])
+        out["layer"] = depth_layer(out["trap_depth_m"])
     allowed = frozenset(allow_flags)
     qc, lat, lon, month = _prepare(out, allowed)
     located = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90.0)
@@ -381,9 +340,5 @@ __all__ = [
     "FLAG_NO_REGION",
     "FLAG_NO_SATELLITE",
     "FLAG_UNDATED_NO_ANNUAL",
-    "LAYER_LABELS",
-    "LAYER_EDGES",
-    "depth_layers",
     "match_traps",
-    "usable_rows",
 ]

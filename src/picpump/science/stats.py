@@ -25,7 +25,10 @@ from numpy.typing import NDArray
 from scipy import stats as sps
 
 from picpump.errors import InputError, SpecError, explain
-from picpump.science.matchup import FLAG_UNDATED, LAYER_LABELS, depth_layers, usable_rows
+from picpump.science.layers import DEPTH_LABELS as LAYER_LABELS
+from picpump.science.layers import depth_layer
+from picpump.science.matchup import FLAG_UNDATED
+from picpump.science.traps import usable_rows
 
 Predictor = Literal["ez_pic_production", "npp"]
 Ratio = Literal["of_means", "mean_of_ratios"]
@@ -86,7 +89,7 @@ def _good_rows(
         )
     good = matchups.loc[usable_rows(matchups["qc"], allow_flags)].copy()
     if "layer" not in good.columns:
-        good["layer"] = depth_layers(good["trap_depth_m"])
+        good["layer"] = depth_layer(good["trap_depth_m"])
     good["layer"] = good["layer"].astype(str)
     return good
 

@@ -191,6 +191,27 @@ def flags_of(qc: pd.Series) -> pd.Series:
     return qc.astype(str).map(lambda s: frozenset(n for n in s.split(";") if n))
 
 
+def usable_rows(qc: Any, allow_flags: Iterable[str] = ()) -> NDArray[np.bool_]:
+    """Rows whose ``;``-joined flags are all in ``allow_flags`` (``""`` is always usable).
+
+    Parameters
+    ----------
+    qc : array_like of str
+        The ``qc`` column.
+    allow_flags : iterable of str
+        Tolerated flags.
+
+    Returns
+    -------
+    ndarray of bool
+        True for usable rows.
+    """
+    allowed = frozenset(allow_flags)
+    codes, uniques = pd.factorize(pd.Series(qc, dtype=object).fillna("").astype(str))
+    ok = np.array([set(u.split(";")) - {""} <= allowed for u in uniques], dtype=bool)
+    return ok[codes] if ok.size else np.zeros(len(codes), dtype=bool)
+
+
 def good_rows(df: pd.DataFrame, allow: Iterable[str] = ()) -> pd.DataFrame:
     """Rows whose flags are all in ``allow`` (by default: rows with no flag).
 
@@ -207,9 +228,7 @@ def good_rows(df: pd.DataFrame, allow: Iterable[str] = ()) -> pd.DataFrame:
     DataFrame
         The selected rows (index kept).
     """
-    allowed = frozenset(allow)
-    keep = flags_of(df["qc"]).map(lambda names: names <= allowed).to_numpy(dtype=bool)
-    return df.loc[keep]
+    return df.loc[usable_rows(df["qc"], allow)]
 
 
 def _date_flags(df: pd.DataFrame, tolerance_d: float) -> dict[str, NDArray[np.bool_]]:
