@@ -15,8 +15,10 @@ from typing import Any
 import picpump
 from picpump.cluster import check, client_for, describe, load_profile
 from picpump.errors import PicpumpError
+from picpump.grid import Grid
 from picpump.io.catalog import load_catalog
 from picpump.io.demo import build_demo_archive
+from picpump.io.incremental import ingest_entry
 from picpump.io.products import write_product_catalog
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.report.summary import render_markdown, summarise, write_summary
@@ -67,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--seed", type=int, default=20260, help="random seed [20260]")
     build.add_argument("--force", action="store_true", help="rebuild even if complete")
     _cluster_parser(commands)
+    _ingest_parser(commands)
     return parser
 
 
@@ -100,6 +103,76 @@ def _cluster_parser(commands: Any) -> None:
         metavar="KEY=VALUE",
         help="fsspec option for --storage (dotted keys nest: client_kwargs.endpoint_url=...)",
     )
+
+
+def _ingest_parser(commands: Any) -> None:
+    ingest = commands.add_parser(
+        "ingest", help="append the new months of a catalog entry to a Zarr v3 store (resumable)"
+    )
+    ingest.add_argument("catalog", help="input catalog (YAML path or URL)")
+    ingest.add_argument("entry", help="monthly catalog entry, e.g. pic")
+    ingest.add_argument("--out", required=True, help="the Zarr store (created if absent)")
+    ingest.add_argument("--period", help="months to hold, START:END, e.g. 1997-09:2022-10")
+    ingest.add_argument("--grid", help="grid of a new store: degrees or 1deg, 9km, 4km [1deg]")
+    ingest.add_argument("--months-per-write", type=int, default=12, help="time chunk [12]")
+    ingest.add_argument("--tile", type=int, help="chunk side in cells [min(240, nlat/2)]")
+    ingest.add_argument("--shard-tiles", type=int, help="chunks per shard side [3 at <=0.25 deg]")
+    ingest.add_argument(
+        "--param",
+        action="append",
+        type=_key_value,
+        default=[],
+        metavar="KEY=VALUE",
+        help="user parameter of the entry (repeatable)",
+    )
+    ingest.add_argument(
+        "--storage-opt",
+        action="append",
+        type=_key_value,
+        default=[],
+        metavar="KEY=VALUE",
+        help="fsspec option for --out (dotted keys nest)",
+    )
+    ingest.add_argument(
+        "--refresh", action="store_true", help="re-ingest from the first month whose file changed"
+    )
+    ingest.add_argument(
+        "--fill-gap", action="store_true", help="also ingest the months between store and period"
+    )
+
+
+def _grid(text: str | None) -> Grid | None:
+    if not text:
+        return None
+    try:
+        degrees = float(text)
+    except ValueError:
+        return Grid.from_spec(text)
+    return Grid.from_spec(degrees)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    start, _, end = (args.period or "").partition(":")
+    report = ingest_entry(
+        load_catalog(args.catalog),
+        args.entry,
+        args.out,
+        period=(start, end or start) if start else None,
+        grid=_grid(args.grid),
+        storage_options=_nested(args.storage_opt),
+        months_per_write=args.months_per_write,
+        tile=args.tile,
+        shard_tiles=args.shard_tiles,
+        parameters=dict(args.param),
+        refresh=args.refresh,
+        fill_gap=args.fill_gap,
+        log=lambda line: print(line, flush=True),
+    )
+    print(
+        f"{report.variable}: {len(report.skipped)} months skipped, {len(report.appended)} "
+        f"appended ({report.seconds_per_month:.3f} s/month), {report.seconds:.2f} s"
+    )
+    return 0
 
 
 def _nested(pairs: Sequence[tuple[str, Any]]) -> dict[str, Any]:
@@ -210,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # a kill or scancel also tears clusters down
-    commands = {"run": _run, "demo": _demo, "cluster": _cluster}
+    commands = {"run": _run, "demo": _demo, "cluster": _cluster, "ingest": _ingest}
     try:
         return commands[args.command](args)
     except PicpumpError as err:

@@ -4,7 +4,12 @@ The catalog format, its templates and the URL resolution live in
 :mod:`picpump.io.catalog_yaml`, :mod:`picpump.io.templates` and :mod:`picpump.io.resolve`;
 this module re-exports their public API. :func:`open_monthly` builds the dask graph
 directly: one task per chunk of months, each reading its files with
-:class:`picpump.io.ingest.MonthReader`.
+:class:`picpump.io.ingest.MonthReader`; ARCO Zarr entries go to :mod:`picpump.io.arco`.
+:func:`open_climatology` reads a monthly climatology entry (12 calendar months).
+
+Provenance: when the entry's ``duplicates`` rule picked a file for a month, or a month had
+no file (``allow_gaps``), the returned field says so in its ``source_file_choices`` and
+``missing_months`` attributes.
 """
 
 from __future__ import annotations
@@ -21,27 +26,32 @@ from dask.base import tokenize
 from dask.highlevelgraph import HighLevelGraph
 from numpy.typing import NDArray
 
-from picpump.errors import CatalogError, explain
+from picpump.errors import CatalogError, InputError, explain
 from picpump.grid import Grid
+from picpump.io.arco import open_arco
 from picpump.io.catalog_yaml import (
+    ARCO,
     DRIVERS,
     MONTHLY,
     STATIC,
     ZARR,
     Catalog,
     SourceSpec,
+    is_climatology,
     load_catalog,
     months_of,
 )
 from picpump.io.files import source_fingerprint
 from picpump.io.ingest import MonthReader, read_static
 from picpump.io.resolve import (
+    MonthFiles,
     entry_args,
     entry_context,
     entry_options,
     monthly_source,
     render_template,
     resolve_month_urls,
+    resolve_months,
     resolve_url,
 )
 from picpump.units import CANONICAL
@@ -55,27 +65,28 @@ _COORD_ATTRS = {
 
 @dataclass(frozen=True)
 class _Block:
-    """One dask task: read consecutive months into a (n, nlat, nlon) block."""
+    """One dask task: read consecutive months into a (n, nlat, nlon) block (NaN for gaps)."""
 
     reader: MonthReader
-    files: tuple[tuple[str, pd.Timestamp], ...]
+    files: tuple[tuple[str | None, pd.Timestamp], ...]
 
     def __call__(self) -> NDArray[np.float32]:
-        out = np.empty((len(self.files), *self.reader.grid.shape), dtype=np.float32)
+        out = np.full((len(self.files), *self.reader.grid.shape), np.nan, dtype=np.float32)
         for i, (url, month) in enumerate(self.files):
-            out[i] = self.reader.read(url, month)
+            if url is not None:
+                out[i] = self.reader.read(url, month)
         return out
 
 
 def stack_months(
-    files: Sequence[tuple[pd.Timestamp, str]], reader: MonthReader, months_per_chunk: int
+    files: Sequence[tuple[pd.Timestamp, str | None]], reader: MonthReader, months_per_chunk: int
 ) -> da.Array:
     """Build a lazy (time, lat, lon) dask array, one task per chunk of months.
 
     Parameters
     ----------
-    files : sequence of (pandas.Timestamp, str)
-        Month and file, in time order.
+    files : sequence of (pandas.Timestamp, str or None)
+        Month and file, in time order; None is a month without a file (all NaN).
     reader : MonthReader
         How to read one file.
     months_per_chunk : int
@@ -97,12 +108,57 @@ def stack_months(
     return da.Array(graph, name, chunks, dtype=np.float32, meta=np.empty((0, 0, 0), np.float32))
 
 
+def _reader(
+    catalog: Catalog, spec: SourceSpec, grid: Grid, first: str, params: dict[str, Any]
+) -> MonthReader:
+    """Build the reader of a monthly entry (``first``: a file URL, for storage options)."""
+    args = entry_args(catalog, spec, params)
+    canonical = spec.metadata.get("canonical")
+    units = args.get("units")
+    return MonthReader(
+        str(args["variable"]),
+        None if canonical is None else str(canonical),
+        str(args["convention"]),
+        grid,
+        None if units is None else str(units),
+        entry_options(catalog, spec, entry_context(catalog, spec, params), first),
+        climatology=is_climatology(spec),
+    )
+
+
+def _opened(
+    catalog: Catalog, name: str, grid: Grid, period: tuple[str, str] | None, params: dict[str, Any]
+) -> tuple[MonthFiles, MonthReader, dict[str, Any]]:
+    """Resolve the files, build the reader, check the first file; return the attributes."""
+    spec = monthly_source(catalog, name)
+    resolved = resolve_months(catalog, name, period, **params)
+    if not resolved.present:
+        rule = f"'{name}' must have at least one file in the period"
+        raise InputError(explain(rule, f"period {period}: every month is missing", "check"))
+    first_month, first_url = resolved.present[0]
+    reader = _reader(catalog, spec, grid, first_url, params)
+    info = reader.inspect(first_url, first_month)
+    if reader.canonical is None:
+        keep = ("units", "long_name", "standard_name")
+        attrs = {k: str(info.attrs[k]) for k in keep if k in info.attrs}
+    else:
+        attrs = CANONICAL[reader.canonical].attrs()
+    if resolved.choices:
+        attrs["source_file_choices"] = "; ".join(c.describe() for c in resolved.choices)
+    if resolved.gaps:
+        label = "%m" if reader.climatology else "%Y-%m"
+        attrs["missing_months"] = ", ".join(f"{m:{label}}" for m in resolved.gaps)
+    return resolved, reader, attrs
+
+
 def open_monthly(
     catalog: Catalog,
     name: str,
     grid: Grid,
     period: tuple[str, str] | None = None,
     months_per_chunk: int = 12,
+    *,
+    access: str = "maps",
     **params: Any,
 ) -> xr.DataArray:
     """Open a monthly source lazily, in the canonical form.
@@ -116,49 +172,94 @@ def open_monthly(
     catalog : Catalog
         The catalog.
     name : str
-        A monthly source.
+        A monthly source (``picpump.monthly_netcdf`` or ``picpump.arco_zarr``).
     grid : Grid
         The pipeline grid; every file must be on it.
     period : tuple of str, optional
         ``(first, last)`` months, inclusive; default the whole archive.
     months_per_chunk : int, default 12
-        Months per dask chunk (one task reads one chunk).
+        Months per dask chunk (one task reads one chunk); ARCO stores keep their own chunks.
+    access : {"maps", "climatology", "series"}, default "maps"
+        How the field will be used; picks the ARCO Zarr layout (see
+        :func:`picpump.io.arco.choose_layout`); ignored by NetCDF archives.
     **params
         User parameters of the entry.
 
     Returns
     -------
     xarray.DataArray
-        Named after the canonical variable, dims (time, lat, lon), time = first day of the
-        month, lat ascending, lon −180…180 (the grid's cell centres), float32, NaN for
-        missing, CF attributes, chunks ``(months_per_chunk, nlat, nlon)``.
+        Named after the canonical variable (the stored name for ``canonical: null``), dims
+        (time, lat, lon), time = first day of the month, lat ascending, lon −180…180 (the
+        grid's cell centres), float32, NaN for missing, CF attributes (plus
+        ``source_file_choices`` / ``missing_months`` when a rule applied), chunks
+        ``(months_per_chunk, nlat, nlon)``.
     """
-    spec = monthly_source(catalog, name)
-    files = resolve_month_urls(catalog, name, period, **params)
-    args = entry_args(catalog, spec, params)
-    canonical = str(spec.metadata["canonical"])
-    options = entry_options(catalog, spec, entry_context(catalog, spec, params), files[0][1])
-    units = args.get("units")
-    reader = MonthReader(
-        str(args["variable"]),
-        canonical,
-        str(args["convention"]),
-        grid,
-        None if units is None else str(units),
-        options,
-    )
-    reader.inspect(files[0][1], files[0][0])
-    time = pd.DatetimeIndex([m for m, _ in files]).as_unit("ns")
+    if catalog.source(name).driver == ARCO:
+        return open_arco(catalog, name, grid, period, access=access, **params)
+    if is_climatology(monthly_source(catalog, name)):
+        rule = f"'{name}' is a monthly climatology (12 calendar months), not a time series"
+        raise CatalogError(explain(rule, catalog.urlpath, "open it with open_climatology"))
+    resolved, reader, attrs = _opened(catalog, name, grid, period, params)
+    time = pd.DatetimeIndex([m for m, _ in resolved.files]).as_unit("ns")
     return xr.DataArray(
-        stack_months(files, reader, months_per_chunk),
+        stack_months(resolved.files, reader, months_per_chunk),
         dims=("time", "lat", "lon"),
         coords={
             "time": ("time", time, _COORD_ATTRS["time"]),
             "lat": ("lat", grid.lat, _COORD_ATTRS["lat"]),
             "lon": ("lon", grid.lon, _COORD_ATTRS["lon"]),
         },
-        name=canonical,
-        attrs=CANONICAL[canonical].attrs(),
+        name=reader.canonical or reader.variable,
+        attrs=attrs,
+    )
+
+
+def open_climatology(
+    catalog: Catalog, name: str, grid: Grid, months_per_chunk: int = 12, **params: Any
+) -> xr.DataArray:
+    """Open a monthly-climatology source lazily (e.g. NASA ``L3m.MC``): 12 calendar months.
+
+    The entry declares ``args.time: {climatology: true, start, end}``; its urlpath uses
+    ``{{ mm }}``, ``{{ cfirst }}`` and ``{{ clast }}`` (see
+    :func:`picpump.io.templates.climatology_fields`). Each file must cover its calendar
+    month (its period starts and ends in that month).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The catalog.
+    name : str
+        A climatology entry.
+    grid : Grid
+        The pipeline grid.
+    months_per_chunk : int, default 12
+        Calendar months per dask chunk.
+    **params
+        User parameters of the entry.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims (month, lat, lon), ``month`` = 1…12 (int), as :func:`open_monthly` otherwise,
+        with a ``climatology_record`` attribute (``start … end`` of the record).
+    """
+    spec = monthly_source(catalog, name)
+    if not is_climatology(spec):
+        rule = f"'{name}' must declare args.time.climatology: true to be read as a climatology"
+        raise CatalogError(explain(rule, catalog.urlpath, "use open_monthly for a time series"))
+    resolved, reader, attrs = _opened(catalog, name, grid, None, params)
+    time = spec.args["time"]
+    attrs["climatology_record"] = f"{time['start']} … {time['end']}"
+    return xr.DataArray(
+        stack_months(resolved.files, reader, months_per_chunk),
+        dims=("month", "lat", "lon"),
+        coords={
+            "month": ("month", np.arange(1, 13), {"long_name": "calendar month"}),
+            "lat": ("lat", grid.lat, _COORD_ATTRS["lat"]),
+            "lon": ("lon", grid.lon, _COORD_ATTRS["lon"]),
+        },
+        name=reader.canonical or reader.variable,
+        attrs=attrs,
     )
 
 
@@ -200,6 +301,7 @@ def open_static(catalog: Catalog, name: str, **params: Any) -> xr.DataArray:
 
 
 __all__ = [
+    "ARCO",
     "DRIVERS",
     "MONTHLY",
     "STATIC",
@@ -207,11 +309,14 @@ __all__ = [
     "Catalog",
     "SourceSpec",
     "load_catalog",
+    "MonthFiles",
     "months_of",
+    "open_climatology",
     "open_monthly",
     "open_static",
     "render_template",
     "resolve_month_urls",
+    "resolve_months",
     "resolve_url",
     "source_fingerprint",
     "stack_months",

@@ -1,8 +1,14 @@
 """Catalog files in the Intake-v1 YAML shape: loading, validation and the time block.
 
 A catalog maps source names to entries ``{driver, description, parameters, args,
-metadata}``. Monthly entries carry ``args.time: {start, freq: MS, periods | end}``. The
-loader checks every entry when the catalog is read, so a bad catalog fails at once.
+metadata}``. Monthly entries carry ``args.time: {start, freq: MS, periods | end}``; a
+monthly climatology (one file per calendar month, e.g. NASA ``L3m.MC``) says
+``args.time: {climatology: true, start, end}`` (the record the climatology spans). Optional
+monthly args: ``duplicates: {prefer: [...], then: ...}`` (see :mod:`picpump.io.choice`) and
+``allow_gaps: true`` (a month without a file becomes an all-missing map instead of an
+error). ``metadata.canonical: null`` reads a non-canonical variable (e.g. NASA ``chlor_a``)
+as stored. The loader checks every entry when the catalog is read, so a bad catalog fails
+at once.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import yaml
 from fsspec.core import split_protocol
 
 from picpump.errors import CatalogError, explain
+from picpump.io.choice import TIE_BREAKS
 from picpump.io.conventions import CONVENTIONS
 from picpump.io.templates import MONTH_FIELDS
 from picpump.units import CANONICAL
@@ -25,10 +32,12 @@ from picpump.units import CANONICAL
 MONTHLY = "picpump.monthly_netcdf"
 STATIC = "picpump.netcdf"
 ZARR = "picpump.zarr"
+ARCO = "picpump.arco_zarr"
 DRIVERS = {
     MONTHLY: "one NetCDF file per month",
     STATIC: "one static NetCDF file",
     ZARR: "one Zarr store (picpump products, see picpump.io.products)",
+    ARCO: "an ARCO Zarr time series (Copernicus Marine, see picpump.io.arco)",
 }
 """Known drivers and what they read."""
 
@@ -126,14 +135,19 @@ def _check_source(spec: SourceSpec, where: str) -> None:
     for pname in spec.parameters:
         if pname in MONTH_FIELDS or pname == "CATALOG_DIR":
             raise _bad("parameter names must not shadow built-in fields", pname, where, "rename")
-    if spec.driver != MONTHLY:
+    if spec.driver not in (MONTHLY, ARCO):
         return
     canonical = spec.metadata.get("canonical")
-    if canonical not in CANONICAL:
+    as_stored = spec.driver == MONTHLY and "canonical" in spec.metadata and canonical is None
+    if canonical not in CANONICAL and not as_stored:
         fix = "set metadata.canonical"
         raise _bad(
             f"metadata.canonical must be one of {sorted(CANONICAL)}", repr(canonical), where, fix
         )
+    _check_options(spec, where)
+    if spec.driver == ARCO:
+        months_of(spec)
+        return
     convention = spec.args.get("convention")
     if convention not in CONVENTIONS:
         fix = "set args.convention"
@@ -141,6 +155,23 @@ def _check_source(spec: SourceSpec, where: str) -> None:
             f"args.convention must be one of {sorted(CONVENTIONS)}", repr(convention), where, fix
         )
     months_of(spec)
+
+
+def _check_options(spec: SourceSpec, where: str) -> None:
+    """Validate the optional ``allow_gaps`` and ``duplicates`` args."""
+    if not isinstance(spec.args.get("allow_gaps", False), bool):
+        fix = "write allow_gaps: true or false"
+        raise _bad("args.allow_gaps must be a boolean", repr(spec.args["allow_gaps"]), where, fix)
+    rule = spec.args.get("duplicates")
+    if rule is None:
+        return
+    fix = "write duplicates: {prefer: ['*_AVW-*', '*_AV-*'], then: error | date_created | last}"
+    prefer = rule.get("prefer", []) if isinstance(rule, Mapping) else None
+    ok = isinstance(prefer, list) and all(isinstance(p, str) for p in prefer)
+    if not ok or rule.get("then", "error") not in TIE_BREAKS:
+        raise _bad(
+            "args.duplicates must be {prefer: [patterns], then: ...}", repr(rule), where, fix
+        )
 
 
 def _parse(text: str, urlpath: str) -> Mapping[str, Any]:
@@ -201,10 +232,37 @@ def load_catalog(
     return Catalog(url, _mapping(raw, "metadata", url), sources, options)
 
 
+CLIMATOLOGY_YEAR = 2000
+"""Nominal (leap) year of the month stamps of a climatology entry: only the month counts."""
+
+
+def is_climatology(spec: SourceSpec) -> bool:
+    """Whether an entry is a monthly climatology (``args.time.climatology: true``)."""
+    time = spec.args.get("time")
+    return isinstance(time, Mapping) and bool(time.get("climatology", False))
+
+
+def _climatology_block(spec: SourceSpec, time: Mapping[str, Any]) -> pd.DatetimeIndex:
+    """Check ``{climatology: true, start, end}``; return the 12 nominal month stamps."""
+    fix = "write args.time: {climatology: true, start: 2002-07, end: 2023-06} (the record)"
+    try:
+        start, end = _month(time["start"]), _month(time["end"])
+    except (KeyError, TypeError, ValueError) as err:
+        rule = "a climatology needs args.time.start and .end (valid months)"
+        raise _bad(rule, repr(dict(time)), f"source {spec.name}", fix) from err
+    if end - start < pd.Timedelta(days=330):
+        rule = "a climatology's record must cover at least twelve months"
+        raise _bad(rule, repr(dict(time)), f"source {spec.name}", fix)
+    return pd.date_range(f"{CLIMATOLOGY_YEAR}-01", periods=12, freq="MS").as_unit("ns")
+
+
 def _time_block(spec: SourceSpec) -> pd.DatetimeIndex:
     """Expand ``args.time`` ``{start, freq: MS, periods | end}`` to month starts."""
     time = spec.args.get("time")
     where = f"source {spec.name}"
+    if is_climatology(spec):
+        assert isinstance(time, Mapping)
+        return _climatology_block(spec, time)
     fix = "write args.time: {start: 1997-09, freq: MS, periods: 302} (or end: 2022-10)"
     if not isinstance(time, Mapping) or "start" not in time:
         raise _bad("a monthly source needs args.time with a start", repr(time), where, fix)
@@ -248,6 +306,10 @@ def months_of(source: SourceSpec, period: tuple[str, str] | None = None) -> pd.D
     months = _time_block(source)
     if period is None:
         return months
+    if is_climatology(source):
+        rule = "a climatology has twelve calendar months, not a period"
+        fix = "open it with open_climatology, without a period"
+        raise _bad(rule, f"period {period}", f"source {source.name}", fix)
     first, last = _month(period[0]), _month(period[1])
     if first > last or first < months[0] or last > months[-1]:
         raise _bad(
@@ -260,12 +322,15 @@ def months_of(source: SourceSpec, period: tuple[str, str] | None = None) -> pd.D
 
 
 __all__ = [
+    "ARCO",
+    "CLIMATOLOGY_YEAR",
     "DRIVERS",
     "MONTHLY",
     "STATIC",
     "ZARR",
     "Catalog",
     "SourceSpec",
+    "is_climatology",
     "load_catalog",
     "months_of",
 ]

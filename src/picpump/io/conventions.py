@@ -217,12 +217,22 @@ def _covers(claim: Claim, month: pd.Timestamp) -> bool:
     return month - slack <= middle < month + pd.offsets.MonthBegin(1) + slack
 
 
-def check_month(info: FileInfo, convention: str, month: pd.Timestamp) -> None:
+def _covers_calendar_month(claim: Claim, month: pd.Timestamp) -> bool:
+    """Whether a climatology's period starts and ends in the calendar month (± slack)."""
+    _, start, end, slack = claim
+    return (start + slack).month == month.month and (end - slack).month == month.month
+
+
+def check_month(
+    info: FileInfo, convention: str, month: pd.Timestamp, *, climatology: bool = False
+) -> None:
     """Check that a file covers the expected month.
 
     Rule: every piece of evidence the convention defines (see :data:`CONVENTIONS`) must put
     the middle of the file's period in ``month``; files of a dated convention must carry at
-    least one.
+    least one. For a climatology (``climatology=True``, e.g. NASA ``L3m.MC``
+    ``20020701_20220731``) the period must instead start and end in the calendar month of
+    ``month`` (its year is ignored).
 
     Parameters
     ----------
@@ -239,9 +249,10 @@ def check_month(info: FileInfo, convention: str, month: pd.Timestamp) -> None:
         When the file says it covers another month, or says nothing in a dated convention.
     """
     claims = [c for rule in CONVENTIONS[convention] for c in rule(info)]
-    expected = month.strftime("%Y-%m")
+    expected = month.strftime("calendar month %m" if climatology else "%Y-%m")
+    covers = _covers_calendar_month if climatology else _covers
     for claim in claims:
-        if not _covers(claim, month):
+        if not covers(claim, month):
             raise InputError(
                 explain(
                     f"the file for {expected} must cover {expected}",

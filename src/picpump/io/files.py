@@ -64,12 +64,18 @@ def local_path(url: str) -> str:
     return split_protocol(url)[1] if split_protocol(url)[0] == "file" else url
 
 
-def _listing(fs: Any, parent: str) -> dict[str, str]:
-    """Return ``{file name: path}`` of the files directly under ``parent`` (sorted by name)."""
+def _listing(fs: Any, parent: str) -> dict[str, str] | None:
+    """Return ``{file name: path}`` of the files under ``parent``; None if it cannot be listed.
+
+    Object stores that refuse LIST (Copernicus Marine buckets) give None: literal names are
+    then checked one by one.
+    """
     try:
         entries = fs.ls(parent, detail=True)
     except (FileNotFoundError, NotADirectoryError):
         return {}
+    except PermissionError:
+        return None
     paths = [e["name"] for e in entries if e.get("type") != "directory"]
     return dict(sorted((posixpath.basename(p.rstrip("/")), p) for p in paths))
 
@@ -120,7 +126,7 @@ def expand(patterns: Sequence[str], storage_options: Mapping[str, Any]) -> list[
     if split_protocol(patterns[0])[0] in HTTP_PROTOCOLS:
         return [[p] for p in patterns]
     fs, _ = url_to_fs(patterns[0], **dict(storage_options))
-    listings: dict[str, tuple[dict[str, str], list[str]]] = {}
+    listings: dict[str, tuple[dict[str, str], list[str]] | None] = {}
     out = []
     for pattern in patterns:
         path = fs._strip_protocol(pattern)
@@ -130,10 +136,27 @@ def expand(patterns: Sequence[str], storage_options: Mapping[str, Any]) -> list[
         else:
             if parent not in listings:
                 listing = _listing(fs, parent)
-                listings[parent] = (listing, list(listing))
-            found = _match(*listings[parent], name)
+                listings[parent] = None if listing is None else (listing, list(listing))
+            known = listings[parent]
+            if known is None:
+                found = _unlisted(fs, path, pattern)
+            else:
+                found = _match(*known, name)
         out.append(sorted(_as_url(pattern, fs, p) for p in found))
     return out
+
+
+def _unlisted(fs: Any, path: str, pattern: str) -> list[str]:
+    """Match a literal name in a folder that cannot be listed; refuse a glob there."""
+    if has_glob(posixpath.basename(path)):
+        raise InputError(
+            explain(
+                "a glob needs a folder that can be listed",
+                f"{pattern}: listing refused by the server",
+                "write the exact file name in args.urlpath (a parameter for the varying part)",
+            )
+        )
+    return [path] if fs.exists(path) else []
 
 
 @contextmanager

@@ -46,6 +46,9 @@ class MonthReader:
         Units override from the catalog.
     storage_options : mapping
         fsspec options for remote files.
+    climatology : bool
+        The files are a monthly climatology (one per calendar month, spanning many years,
+        e.g. NASA ``L3m.MC``): only the calendar month of ``month`` is checked.
     """
 
     variable: str
@@ -54,6 +57,7 @@ class MonthReader:
     grid: Grid
     units: str | None = None
     storage_options: Mapping[str, Any] = field(default_factory=dict)
+    climatology: bool = False
 
     def read(self, url: str, month: pd.Timestamp) -> NDArray[np.float32]:
         """Read one month as a canonical (nlat, nlon) float32 array."""
@@ -67,14 +71,18 @@ class MonthReader:
         data = rules.orient(rules.unpack(raw, info.attrs), lay)
         return rules.clear_non_positive(rules.convert(data, factor, offset), self.canonical)
 
-    def inspect(self, url: str, month: pd.Timestamp) -> None:
-        """Check one file's metadata (variable, month, axes, grid, units); read no data."""
+    def inspect(self, url: str, month: pd.Timestamp) -> FileInfo:
+        """Check one file's metadata (variable, month, axes, grid, units); read no data.
+
+        Returns the file's description (its variable attributes name a non-canonical field).
+        """
         with local_copy(url, self.storage_options) as path:
-            _read(path, url, self.variable, False, lambda i: self._check(i, month))
+            info, _ = _read(path, url, self.variable, False, lambda i: self._check(i, month))
+        return info
 
     def _check(self, info: FileInfo, month: pd.Timestamp) -> tuple[rules.Layout, float, float]:
         """Apply the metadata rules; return the layout and the unit conversion."""
-        check_month(info, self.convention, month)
+        check_month(info, self.convention, month, climatology=self.climatology)
         lay = rules.layout(info, find_axes(info))
         rules.check_grid(lay, self.grid, info.url)
         factor, offset = rules.units_rule(self.canonical, info, self.units)
@@ -161,6 +169,31 @@ def _read(
     return info, raw
 
 
+def global_attributes(url: str, storage_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the global attributes of a NetCDF file (header only; remote files are copied).
+
+    Parameters
+    ----------
+    url : str
+        Local path or fsspec URL.
+    storage_options : mapping, optional
+        fsspec options for remote files.
+
+    Returns
+    -------
+    dict
+        Attribute name → value.
+    """
+    with local_copy(url, storage_options) as path:
+        try:
+            with NETCDF_LOCK, netCDF4.Dataset(path, "r") as ds:
+                return dict(ds.__dict__)
+        except FileNotFoundError as err:
+            raise missing_file(url) from err
+        except (OSError, RuntimeError) as err:
+            raise _unreadable(url, err) from err
+
+
 def read_month(
     url: str,
     *,
@@ -171,6 +204,7 @@ def read_month(
     grid: Grid,
     units: str | None = None,
     storage_options: Mapping[str, Any] | None = None,
+    climatology: bool = False,
 ) -> NDArray[np.float32]:
     """Read one monthly file and return it in the canonical form.
 
@@ -193,6 +227,9 @@ def read_month(
         Units override (when the file's ``units`` attribute is missing or wrong).
     storage_options : mapping, optional
         fsspec options for remote files.
+    climatology : bool, default False
+        The file is one calendar month of a climatology (NASA ``L3m.MC``): it must cover
+        that calendar month of every year of its record; the year of ``month`` is ignored.
 
     Returns
     -------
@@ -216,7 +253,8 @@ def read_month(
                 "set args.convention of the catalog entry",
             )
         )
-    reader = MonthReader(variable, canonical, convention, grid, units, dict(storage_options or {}))
+    options = dict(storage_options or {})
+    reader = MonthReader(variable, canonical, convention, grid, units, options, climatology)
     return reader.read(url, pd.Timestamp(month))
 
 
@@ -279,4 +317,4 @@ def read_static(
     )
 
 
-__all__ = ["NETCDF_LOCK", "MonthReader", "read_month", "read_static"]
+__all__ = ["NETCDF_LOCK", "MonthReader", "global_attributes", "read_month", "read_static"]

@@ -6,17 +6,22 @@ Plan-time work only: templates are rendered, folders listed, nothing is read.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import fsspec
 import pandas as pd
 from fsspec.core import split_protocol
 
 from picpump.errors import CatalogError, InputError, explain
-from picpump.io.catalog_yaml import MONTHLY, Catalog, SourceSpec, months_of
+from picpump.io.catalog_yaml import MONTHLY, Catalog, SourceSpec, is_climatology, months_of
+from picpump.io.choice import DuplicateRule, FileChoice, choose_file
 from picpump.io.files import expand, has_glob, normalise
+from picpump.io.ingest import global_attributes
 from picpump.io.templates import month_fields, render, render_tree
 
 _TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
+PROTOCOLS = frozenset(fsspec.available_protocols()) | {"file", "local"}
 
 
 def _bad(rule: str, received: str, where: str, fix: str) -> CatalogError:
@@ -54,11 +59,33 @@ def entry_context(catalog: Catalog, spec: SourceSpec, params: Mapping[str, Any])
     return context
 
 
+def _for_protocol(raw: Any, url: str) -> Any:
+    """Pick the storage options of ``url``'s protocol when they are keyed by protocol.
+
+    Rule: when every key of ``storage_options`` is a protocol name (``ftp``, ``https``,
+    ``s3``, ``file`` ...) with a mapping value, only the entry of the URL's protocol is used
+    (a local path is ``file``). So one catalog carries the credentials of the real archive
+    and still reads a local mirror (a changed ``base_url``) without them.
+    """
+    if not isinstance(raw, Mapping) or not raw:
+        return raw or {}
+    keyed = all(k in PROTOCOLS and isinstance(v, Mapping) for k, v in raw.items())
+    if not keyed:
+        return raw
+    return raw.get(split_protocol(url)[0] or "file", {})
+
+
 def entry_options(
     catalog: Catalog, spec: SourceSpec, context: Mapping[str, str], url: str
 ) -> dict[str, Any]:
-    """Storage options of an entry (the catalog's, on the same filesystem as ``url``, as base)."""
-    own = render_tree(spec.args.get("storage_options") or {}, context, f"{spec.name}.args")
+    """Storage options of an entry (the catalog's, on the same filesystem as ``url``, as base).
+
+    Options keyed by protocol (``{ftp: {...}, https: {...}}``) apply to URLs of that
+    protocol only; templates (``{{ env(VAR) }}``) in the other protocols' options are not
+    rendered.
+    """
+    raw = _for_protocol(spec.args.get("storage_options") or {}, url)
+    own = render_tree(raw, context, f"{spec.name}.args.storage_options")
     same = split_protocol(catalog.urlpath)[0] == split_protocol(url)[0]
     base = dict(catalog.storage_options) if same else {}
     return base | dict(own)
@@ -73,29 +100,108 @@ def monthly_source(catalog: Catalog, name: str) -> SourceSpec:
     return spec
 
 
-def _month_errors(name: str, patterns: list[str], found: list[list[str]], months: Any) -> None:
-    """Refuse months with no file or with several files."""
+@dataclass(frozen=True)
+class MonthFiles:
+    """The files of a monthly entry over a period.
+
+    Attributes
+    ----------
+    files : list of (pandas.Timestamp, str or None)
+        Every month with its URL, None for a month without a file (only when the entry
+        says ``allow_gaps: true``).
+    choices : list of FileChoice
+        The months that had several files, and which one the duplicates rule picked.
+    """
+
+    files: list[tuple[pd.Timestamp, str | None]]
+    choices: list[FileChoice]
+
+    @property
+    def present(self) -> list[tuple[pd.Timestamp, str]]:
+        """Months that have a file."""
+        return [(m, u) for m, u in self.files if u is not None]
+
+    @property
+    def gaps(self) -> list[pd.Timestamp]:
+        """Months without a file."""
+        return [m for m, u in self.files if u is None]
+
+
+def _refuse_gaps(spec: SourceSpec, missing: list[tuple[pd.Timestamp, str]], total: int) -> None:
+    """Refuse months with no file, naming the first month and its pattern."""
+    label = "%m" if is_climatology(spec) else "%Y-%m"
+    listed = ", ".join(f"{m:{label}}" for m, _ in missing[:12])
+    more = f"; {len(missing)} of {total} months missing: {listed}"
+    raise InputError(
+        explain(
+            f"each month of '{spec.name}' must match exactly one file",
+            f"no file for {missing[0][0]:{label}} (pattern {missing[0][1]}){more}",
+            "add the missing files, shorten the period, fix args.urlpath in the catalog, or "
+            "set args.allow_gaps: true to read gaps in the sensor record as missing months",
+        )
+    )
+
+
+def resolve_months(
+    catalog: Catalog, name: str, period: tuple[str, str] | None = None, **params: Any
+) -> MonthFiles:
+    """Return the file of each month, applying the gap and duplicates rules (plan time).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The catalog.
+    name : str
+        A monthly source (or climatology: its 12 calendar months).
+    period : tuple of str, optional
+        ``(first, last)`` months, inclusive; default the whole archive.
+    **params
+        User parameters of the entry (override their defaults).
+
+    Returns
+    -------
+    MonthFiles
+        Files, gaps and duplicate choices.
+
+    Raises
+    ------
+    InputError
+        A month with no file (unless ``allow_gaps``), or with several files the entry's
+        ``duplicates`` rule cannot decide between.
+    """
+    spec = monthly_source(catalog, name)
+    months = months_of(spec, period)
+    context = entry_context(catalog, spec, params)
+    where = f"{catalog.urlpath}: sources.{name}.args.urlpath"
+    template = str(spec.args["urlpath"])
+    time = spec.args.get("time")
+    patterns = [normalise(render(template, context | month_fields(m, time), where)) for m in months]
+    if len(set(patterns)) < len(patterns):
+        rule = "a monthly urlpath must contain a month field ({{ yyyymm }}, {{ first }}, ...)"
+        raise _bad(rule, template, where, "add the month to the file name pattern")
+    options = entry_options(catalog, spec, context, patterns[0])
+    found = expand(patterns, options)
     missing = [(m, p) for m, p, f in zip(months, patterns, found, strict=True) if not f]
-    extra = [(m, p, f) for m, p, f in zip(months, patterns, found, strict=True) if len(f) > 1]
-    if missing:
-        listed = ", ".join(f"{m:%Y-%m}" for m, _ in missing[:12])
-        more = f"; {len(missing)} months missing in all: {listed}"
-        raise InputError(
-            explain(
-                f"each month of '{name}' must match exactly one file",
-                f"no file for {missing[0][0]:%Y-%m} (pattern {missing[0][1]}){more}",
-                "add the missing files, shorten the period, or fix args.urlpath in the catalog",
+    if missing and not spec.args.get("allow_gaps", False):
+        _refuse_gaps(spec, missing, len(months))
+    duplicates = DuplicateRule.from_args(spec.args)
+    files: list[tuple[pd.Timestamp, str | None]] = []
+    choices = []
+    for month, pattern, urls in zip(months, patterns, found, strict=True):
+        if len(urls) > 1:
+            choices.append(
+                choose_file(
+                    urls,
+                    month,
+                    duplicates,
+                    source=name,
+                    pattern=pattern,
+                    header=lambda url: global_attributes(url, options),
+                )
             )
-        )
-    if extra:
-        month, pattern, files = extra[0]
-        raise InputError(
-            explain(
-                f"each month of '{name}' must match exactly one file (duplicated month)",
-                f"{len(files)} files for {month:%Y-%m} (pattern {pattern}): {files}",
-                "remove the extra files, or make args.urlpath more specific than '*'",
-            )
-        )
+            urls = [choices[-1].chosen]
+        files.append((month, urls[0] if urls else None))
+    return MonthFiles(files, choices)
 
 
 def resolve_month_urls(
@@ -117,32 +223,25 @@ def resolve_month_urls(
     Returns
     -------
     list of (pandas.Timestamp, str)
-        Month (first day) and URL, in time order.
+        Month (first day) and URL, in time order; months without a file are left out
+        (possible only with ``allow_gaps: true``; see :func:`resolve_months`). Months with
+        several files carry the file the entry's ``duplicates`` rule picked.
 
     Raises
     ------
     InputError
-        A month with no file, or with several files.
+        A month with no file, or with several files and no rule that decides.
     """
-    spec = monthly_source(catalog, name)
-    months = months_of(spec, period)
-    context = entry_context(catalog, spec, params)
-    where = f"{catalog.urlpath}: sources.{name}.args.urlpath"
-    template = str(spec.args["urlpath"])
-    time = spec.args.get("time")
-    patterns = [normalise(render(template, context | month_fields(m, time), where)) for m in months]
-    if len(set(patterns)) < len(patterns):
-        rule = "a monthly urlpath must contain a month field ({{ yyyymm }}, {{ first }}, ...)"
-        raise _bad(rule, template, where, "add the month to the file name pattern")
-    found = expand(patterns, entry_options(catalog, spec, context, patterns[0]))
-    _month_errors(name, patterns, found, months)
-    return [(m, f[0]) for m, f in zip(months, found, strict=True)]
+    return resolve_months(catalog, name, period, **params).present
 
 
 def entry_args(catalog: Catalog, spec: SourceSpec, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Render the entry's args except ``urlpath`` and ``time`` (static fields only)."""
+    """Render the entry's args except ``urlpath``, ``time`` and ``storage_options``.
+
+    Storage options are rendered per URL by :func:`entry_options`.
+    """
     context = entry_context(catalog, spec, params)
-    rest = {k: v for k, v in spec.args.items() if k not in ("urlpath", "time")}
+    rest = {k: v for k, v in spec.args.items() if k not in ("urlpath", "time", "storage_options")}
     return dict(render_tree(rest, context, f"{catalog.urlpath}: sources.{spec.name}.args"))
 
 
@@ -210,11 +309,13 @@ def resolve_url(catalog: Catalog, name: str, **params: Any) -> str:
 
 
 __all__ = [
+    "MonthFiles",
     "entry_args",
     "entry_context",
     "entry_options",
     "monthly_source",
     "render_template",
     "resolve_month_urls",
+    "resolve_months",
     "resolve_url",
 ]

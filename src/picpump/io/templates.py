@@ -20,8 +20,8 @@ from picpump.errors import CatalogError, explain
 _FIELD = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _ENV = re.compile(r"env\(\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?\s*\)")
 
-MONTH_FIELDS = ("yyyymm", "yyyy", "mm", "first", "last", "jfirst", "jlast")
-"""Per-month template fields (see :func:`month_fields`)."""
+MONTH_FIELDS = ("yyyymm", "yyyy", "mm", "first", "last", "jfirst", "jlast", "cfirst", "clast")
+"""Per-month template fields (see :func:`month_fields` and :func:`climatology_fields`)."""
 
 
 def month_fields(month: pd.Timestamp, time: Mapping[str, Any] | None = None) -> dict[str, str]:
@@ -51,9 +51,40 @@ def month_fields(month: pd.Timestamp, time: Mapping[str, Any] | None = None) -> 
         "jfirst": month.strftime("%Y%j"),
         "jlast": last.strftime("%Y%j"),
     }
+    if time and time.get("climatology"):
+        return climatology_fields(month, time)
     if time and time.get("param"):
         fields[str(time["param"])] = month.strftime(str(time.get("fmt", "%Y%m")))
     return fields
+
+
+def climatology_fields(month: pd.Timestamp, time: Mapping[str, Any]) -> dict[str, str]:
+    """Return the template fields of one calendar month of a climatology.
+
+    A climatology entry (``time: {climatology: true, start: 2002-07, end: 2023-06}``) has one
+    file per calendar month that spans the record; NASA names it after the first day of the
+    first occurrence of that month and the last day of its last occurrence
+    (``AQUA_MODIS.20020701_20220731.L3m.MC...`` for July).
+
+    Parameters
+    ----------
+    month : pandas.Timestamp
+        Any day of the calendar month (only the month is used).
+    time : mapping
+        The entry's ``time`` block with ``start`` and ``end`` (the record).
+
+    Returns
+    -------
+    dict of str to str
+        ``mm`` (07), ``cfirst`` (YYYYMMDD, first day of the first occurrence in the record)
+        and ``clast`` (YYYYMMDD, last day of the last occurrence).
+    """
+    start, end = pd.Timestamp(str(time["start"])), pd.Timestamp(str(time["end"]))
+    first_year = start.year if month.month >= start.month else start.year + 1
+    last_year = end.year if month.month <= end.month else end.year - 1
+    first = pd.Timestamp(first_year, month.month, 1)
+    last = pd.Timestamp(last_year, month.month, 1) + pd.offsets.MonthEnd(0)
+    return {"mm": f"{month.month:02d}", "cfirst": f"{first:%Y%m%d}", "clast": f"{last:%Y%m%d}"}
 
 
 def _env(name: str, where: str) -> str:
@@ -138,4 +169,4 @@ def render_tree(value: Any, context: Mapping[str, str], where: str) -> Any:
     return value
 
 
-__all__ = ["MONTH_FIELDS", "month_fields", "render", "render_tree"]
+__all__ = ["MONTH_FIELDS", "climatology_fields", "month_fields", "render", "render_tree"]
