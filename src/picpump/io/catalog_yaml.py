@@ -38,8 +38,18 @@ DRIVERS = {
     STATIC: "one static NetCDF file",
     ZARR: "one Zarr store (picpump products, see picpump.io.products)",
     ARCO: "an ARCO Zarr time series (Copernicus Marine, see picpump.io.arco)",
+    "picpump.traps.pangaea": "a PANGAEA tab export of trap fluxes (picpump.io.traps)",
+    "picpump.traps.station": "a trap station time series (picpump.io.traps)",
+    "picpump.traps.opal": "the global trap compilation without dates (picpump.io.traps)",
+    "picpump.regions": "a region-mask file in the RECCAP2 layout (picpump.io.regions)",
+    "picpump.taxa": "a calcifier biomass climatology, Knecht layout (picpump.io.taxa)",
+    "picpump.pathways": "an export-pathway grid, Nowicki layout (picpump.io.pathways)",
 }
 """Known drivers and what they read."""
+URL_ONLY = {ZARR} | {
+    d for d in DRIVERS if d.split(".")[1] in ("traps", "regions", "taxa", "pathways")
+}
+"""Drivers whose entries need only ``args.urlpath`` (their readers take the other args)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,7 @@ def _check_source(spec: SourceSpec, where: str) -> None:
     """Validate one entry: driver, required args, time block, canonical, convention."""
     if spec.driver not in DRIVERS:
         raise _bad(f"driver must be one of {sorted(DRIVERS)}", repr(spec.driver), where, "fix it")
-    for key in ("urlpath", "variable") if spec.driver != ZARR else ("urlpath",):
+    for key in ("urlpath",) if spec.driver in URL_ONLY else ("urlpath", "variable"):
         if not isinstance(spec.args.get(key), str):
             fix = f"add args.{key} (a string)"
             raise _bad(f"args.{key} is required", repr(spec.args.get(key)), where, fix)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
@@ -85,9 +86,34 @@ def finalize(
     out = ds.copy()
     for name in out.data_vars:
         out[name].attrs = variable_attrs(str(name), dict(out[name].attrs))
+    out.attrs = provenance(product, spec, catalog_meta, command)
+    return out
+
+
+def provenance(
+    product: str, spec: PipelineSpec, catalog_meta: dict[str, Any], command: str
+) -> dict[str, Any]:
+    """Return the provenance attributes every product carries.
+
+    Parameters
+    ----------
+    product : str
+        Product name.
+    spec : PipelineSpec
+        The run's spec, recorded in full.
+    catalog_meta : dict
+        The catalog's metadata (title, ``synthetic``).
+    command : str
+        The command line, for ``history``.
+
+    Returns
+    -------
+    dict
+        CF global attributes and provenance.
+    """
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     synthetic = bool(catalog_meta.get("synthetic", False))
-    out.attrs = {
+    attrs: dict[str, Any] = {
         "Conventions": "CF-1.10",
         "title": f"picpump {product} product ({spec.name})",
         "source": str(catalog_meta.get("title", "")),
@@ -100,8 +126,36 @@ def finalize(
         "synthetic": int(synthetic),
     }
     if synthetic:
-        out.attrs["comment"] = "synthetic demo data: not an observation of the real ocean"
-    return out
+        attrs["comment"] = "synthetic demo data: not an observation of the real ocean"
+    return attrs
 
 
-__all__ = ["finalize", "product_table", "variable_attrs"]
+def table_attributes(
+    definitions: Mapping[Any, Any],
+    product: str,
+    spec: PipelineSpec,
+    catalog_meta: dict[str, Any],
+    command: str,
+) -> dict[str, Any]:
+    """Provenance of a table product plus the definitions its builder recorded.
+
+    Parameters
+    ----------
+    definitions : dict
+        The table's ``attrs`` (definitions, thresholds, choices).
+    product, spec, catalog_meta, command
+        As for :func:`provenance`.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable attributes.
+    """
+    attrs = provenance(product, spec, catalog_meta, command)
+    attrs["definitions"] = json.loads(
+        json.dumps({str(k): v for k, v in definitions.items()}, default=str)
+    )
+    return attrs
+
+
+__all__ = ["finalize", "product_table", "provenance", "table_attributes", "variable_attrs"]

@@ -10,9 +10,11 @@ from typing import Any
 import dask
 import xarray as xr
 
-from picpump.io.archive import is_complete, open_product, remove_partials, stage_zarr
-from picpump.pipeline.attributes import finalize
+from picpump.io.archive import is_complete, join, open_product, remove_partials, stage_zarr
+from picpump.io.tables import write_table
+from picpump.pipeline.attributes import finalize, table_attributes
 from picpump.pipeline.plan import Plan, build_product
+from picpump.pipeline.tables import build_tables
 
 
 @dataclass
@@ -126,7 +128,31 @@ def execute(
         written[name] = open_product(url, plan.storage_options)
         result.products[name] = url
         result.seconds[name] = time.perf_counter() - start
+    if plan.spec.analysis.tables:
+        _write_tables(plan, written, result, command, log)
     return result
+
+
+def _write_tables(
+    plan: Plan,
+    written: dict[str, xr.Dataset],
+    result: RunResult,
+    command: str,
+    log: Callable[[str], None],
+) -> None:
+    """Build the table products from the written climatology and annual products; write each."""
+    start = time.perf_counter()
+    tables = build_tables(
+        plan.catalog, plan.spec, written["climatology"], written["annual"], log=log
+    )
+    meta = dict(plan.catalog.metadata)
+    for name, table in tables.items():
+        base = join(plan.out, f"tables/{name}")
+        attrs = table_attributes(table.attrs, name, plan.spec, meta, command)
+        urls = write_table(table, base, attrs=attrs, storage_options=plan.storage_options)
+        result.products[name] = urls["parquet"]
+        log(f"{name}: {len(table)} rows → {urls['parquet']} (+ .csv)")
+    result.seconds["tables"] = time.perf_counter() - start
 
 
 __all__ = ["RunResult", "execute"]

@@ -12,6 +12,7 @@ import yaml
 
 from picpump.errors import SpecError, explain
 from picpump.grid import Grid
+from picpump.pipeline.analysis_spec import TABLES, AnalysisSpec, parse_analysis
 from picpump.science.registry import ModelVariants
 
 STAGES = ("inputs", "monthly", "climatology", "annual", "global_totals")
@@ -44,7 +45,9 @@ class PipelineSpec:
     months_per_chunk, tile : int
         Read chunking and spatial tile size of the stores.
     outputs : tuple of str
-        Stages to run.
+        Gridded stages to run.
+    analysis : AnalysisSpec
+        Traps, regions, taxa, pathways and the table products requested.
     raw : dict
         The spec as read, recorded in every product.
     """
@@ -61,6 +64,7 @@ class PipelineSpec:
     months_per_chunk: int = 12
     tile: int = 90
     outputs: tuple[str, ...] = STAGES
+    analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -125,7 +129,7 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
         With the rule, the value received and the fix.
     """
     known = {"name", "description", "period", "grid", "inputs", "variants", "climatology"}
-    known |= {"area_variants", "chunks", "outputs"}
+    known |= {"area_variants", "chunks", "outputs", "traps", "regions", "taxa", "pathways"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise SpecError(
@@ -135,7 +139,10 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
     chunks = dict(raw.get("chunks") or {})
     outputs = tuple(raw.get("outputs") or STAGES)
     for name in outputs:
-        _check_choice("outputs", name, STAGES)
+        _check_choice("outputs", name, STAGES + TABLES)
+    analysis = parse_analysis(raw, [t for t in outputs if t in TABLES])
+    if analysis.tables:  # tables read the climatology and annual products
+        outputs = tuple(dict.fromkeys((*outputs, "climatology", "annual")))
     return PipelineSpec(
         name=str(raw.get("name", "run")),
         period=_period(raw.get("period") or {}),
@@ -149,6 +156,7 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
         months_per_chunk=int(chunks.get("months", 12)),
         tile=int(chunks.get("tile", 90)),
         outputs=tuple(s for s in STAGES if s in outputs),
+        analysis=analysis,
         raw=dict(raw),
     )
 

@@ -11,6 +11,7 @@ import numpy as np
 import xarray as xr
 
 from picpump.io.archive import join, open_product, write_json, write_text
+from picpump.io.tables import read_table
 
 PACKAGES = ("picpump", "numpy", "pandas", "xarray", "dask", "distributed", "zarr", "netCDF4")
 
@@ -79,6 +80,39 @@ def global_figures(totals: xr.Dataset, area_variants: list[str], primary: str) -
     }
 
 
+def _records(table: Any, columns: list[str]) -> list[dict[str, Any]]:
+    rows = table[columns].astype(object).where(table[columns].notna(), None)
+    return [dict(zip(columns, row, strict=True)) for row in rows.itertuples(index=False)]
+
+
+def trap_figures(
+    products: Mapping[str, str], storage_options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Table 1 and the per-layer R² of the trap matchups (when the run made them).
+
+    Parameters
+    ----------
+    products : mapping
+        Product name → URL.
+    storage_options : mapping, optional
+        fsspec options to read the tables.
+
+    Returns
+    -------
+    dict
+        ``table1`` (rows of layer, observations, traps, locations_1deg) and
+        ``r2_by_layer`` (rows of layer, predictor, n, r2, p).
+    """
+    out: dict[str, Any] = {}
+    if "table1" in products:
+        table, _ = read_table(products["table1"], storage_options)
+        out["table1"] = _records(table, ["layer", "observations", "traps", "locations_1deg"])
+    if "pearson_by_layer" in products:
+        table, _ = read_table(products["pearson_by_layer"], storage_options)
+        out["r2_by_layer"] = _records(table, ["layer", "predictor", "n", "r2", "p"])
+    return out
+
+
 def summarise(
     products: Mapping[str, str],
     *,
@@ -117,6 +151,7 @@ def summarise(
     if "global_totals" in products:
         totals = open_product(products["global_totals"], storage_options)
         summary.update(global_figures(totals, area_variants, area_variants[0]))
+    summary.update(trap_figures(products, storage_options))
     summary["synthetic"] = synthetic
     summary["spec"] = dict(spec)
     summary["variants"] = dict(variants)
@@ -126,6 +161,42 @@ def summarise(
 
 def _pm(entry: Mapping[str, Any], fmt: str) -> str:
     return f"{entry['mean']:{fmt}} ± {entry['sd']:{fmt}}"
+
+
+def _cell(value: Any, fmt: str) -> str:
+    return "–" if value is None else f"{value:{fmt}}"
+
+
+def _trap_lines(summary: Mapping[str, Any]) -> list[str]:
+    """Table 1 and the per-layer R² as Markdown tables."""
+    lines: list[str] = []
+    if "table1" in summary:
+        lines += ["## Table 1: trap observations per depth layer (paper filter)", ""]
+        lines += ["| layer (m) | observations | traps | 1° locations |", "|---|---:|---:|---:|"]
+        for row in summary["table1"]:
+            lines.append(
+                f"| {row['layer']} | {row['observations']} | {row['traps']} "
+                f"| {row['locations_1deg']} |"
+            )
+        lines.append("")
+    if "r2_by_layer" in summary:
+        by_layer: dict[str, dict[str, Any]] = {}
+        for row in summary["r2_by_layer"]:
+            by_layer.setdefault(row["layer"], {})[row["predictor"]] = row
+        lines += ["## PIC flux vs production and NPP: R² per layer (log10, Pearson)", ""]
+        lines += [
+            "| layer (m) | n | R² production | p | R² NPP | p |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for layer, pair in by_layer.items():
+            prod, npp = pair.get("ez_pic_production", {}), pair.get("npp", {})
+            lines.append(
+                f"| {layer} | {prod.get('n', 0)} | {_cell(prod.get('r2'), '.3f')} "
+                f"| {_cell(prod.get('p'), '.2g')} | {_cell(npp.get('r2'), '.3f')} "
+                f"| {_cell(npp.get('p'), '.2g')} |"
+            )
+        lines.append("")
+    return lines
 
 
 def render_markdown(summary: Mapping[str, Any]) -> str:
@@ -158,6 +229,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
             f"- mean coverage of open-ocean cells: {100 * summary['production_coverage']:.1f} %",
             "",
         ]
+    lines += _trap_lines(summary)
     lines += ["## Model variants", ""]
     for kind, v in summary["variants"].items():
         lines.append(f"- {kind}: `{v.get('name', v)}` {v.get('params', '')}")
@@ -176,4 +248,11 @@ def write_summary(
     return json_url, md_url
 
 
-__all__ = ["global_figures", "render_markdown", "summarise", "versions", "write_summary"]
+__all__ = [
+    "global_figures",
+    "render_markdown",
+    "summarise",
+    "trap_figures",
+    "versions",
+    "write_summary",
+]

@@ -21,6 +21,7 @@ from typing import Any
 
 import picpump
 from picpump.errors import InputError, explain
+from picpump.io.demo.ancillary import write_demo_ancillary
 from picpump.io.demo.copernicus import write_copernicus_pp
 from picpump.io.demo.fields import DemoOcean, MonthFields
 from picpump.io.demo.globcolour import write_globcolour
@@ -39,12 +40,14 @@ PARALLEL_FROM = 60
 """Builds of at least this many months use two worker processes where that is safe."""
 BLOCK = 12
 """Months per worker task."""
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Version of the demo generator; a manifest of another version is rebuilt."""
 DESCRIPTION = (
     "synthetic demo data for picpump: monthly PIC, PAR, KD490, POC (GlobColour layout), "
-    "SST (NASA OB.DAAC L3m layout), NPP (Copernicus Marine layout) and a 1 degree "
-    "bathymetry; smooth analytic fields, not observations of the real ocean"
+    "SST (NASA OB.DAAC L3m layout), NPP (Copernicus Marine layout), a 1 degree "
+    "bathymetry, a region mask (RECCAP2 layout), sediment traps (PANGAEA and station "
+    "layouts), calcifier biomass and export pathways; smooth analytic fields, not "
+    "observations of the real ocean"
 )
 
 
@@ -214,7 +217,8 @@ def build_demo_archive(
 
     Writes, under ``out``: ``globcolour/`` (PIC, PAR, KD490, POC; GlobColour L3m names and
     layout), ``nasa/`` (SST; NASA OB.DAAC L3m), ``copernicus/`` (NPP; Copernicus Marine),
-    ``bathymetry/demo_bathymetry_1deg.nc`` and, last, ``MANIFEST.json``. Each file is
+    ``bathymetry/demo_bathymetry_1deg.nc``, ``ancillary/`` (region mask, sediment traps,
+    calcifier biomass, export pathways) and, last, ``MANIFEST.json``. Each file is
     written under a temporary name and renamed when complete. The fields are smooth,
     physically shaped and deterministic: the same seed gives byte-identical files.
 
@@ -255,7 +259,8 @@ def build_demo_archive(
         (root / folder).mkdir(exist_ok=True)
     ocean = DemoOcean(seed)
     write_bathymetry(root / BATHYMETRY_FILE, ocean.elevation, seed)
-    files = [BATHYMETRY_FILE, *_write_all_months(root, ocean, months, seed)]
+    files = [BATHYMETRY_FILE, *write_demo_ancillary(root, ocean, seed)]
+    files += _write_all_months(root, ocean, months, seed)
     _remove_stale(root, earlier, set(files))
     _publish(root, _manifest(root, parameters, files))
     return root

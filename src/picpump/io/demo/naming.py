@@ -267,11 +267,15 @@ def month_files(month: Month) -> dict[str, str]:
     return files
 
 
-ARCHIVE_FOLDERS = ("globcolour", "nasa", "copernicus", "bathymetry")
+ANCILLARY_FOLDER = "ancillary"
+"""Folder of the demo region mask, traps, calcifier biomass and export pathways."""
+
+ARCHIVE_FOLDERS = ("globcolour", "nasa", "copernicus", "bathymetry", ANCILLARY_FOLDER)
 """Folders of the archive, one per file convention."""
 
 
 __all__ = [
+    "ANCILLARY_FOLDER",
     "ARCHIVE_FOLDERS",
     "BATHYMETRY_FILE",
     "COPERNICUS_DATASET",
