@@ -11,6 +11,9 @@ import pytest
 from nbclient import NotebookClient
 
 from picpump.cli import main
+from picpump.errors import CatalogError
+from picpump.io.catalog import load_catalog
+from picpump.io.products import open_table
 from tests.conftest import REPO
 
 SUMMARY_KEYS = {
@@ -23,6 +26,14 @@ SUMMARY_KEYS = {
     "spec",
     "variants",
     "versions",
+}
+TABLE_PRODUCTS = {
+    "table1",
+    "pearson_by_layer",
+    "regression_by_region_layer",
+    "efficiency_by_latitude",
+    "taxa_contribution",
+    "export_pathways_by_latitude",
 }
 
 
@@ -44,7 +55,24 @@ def test_summary_json_is_the_documented_contract(cli_run: Path) -> None:
     assert summary["synthetic"] is True
     assert summary["pic_turnover_days"] > 0
     for path in summary["products"].values():
-        assert Path(path).is_dir()
+        assert Path(path).exists()
+    assert TABLE_PRODUCTS <= set(summary["products"])
+    assert [row["layer"] for row in summary["table1"]][0] == "0-100"
+    assert {row["predictor"] for row in summary["r2_by_layer"]} == {"ez_pic_production", "npp"}
+
+
+def test_summary_md_shows_table1_and_r2(cli_run: Path) -> None:
+    text = (cli_run / "summary.md").read_text()
+    assert "## Table 1" in text and "R² production" in text and "| >4000 |" in text
+
+
+def test_product_catalog_lists_tables(cli_run: Path) -> None:
+    catalog = load_catalog(str(cli_run / "catalog.yaml"))
+    table, attrs = open_table(catalog, "pearson_by_layer")
+    assert list(table.columns[:3]) == ["layer", "predictor", "n"]
+    assert attrs["picpump_product"] == "pearson_by_layer" and attrs["synthetic"] == 1
+    with pytest.raises(CatalogError, match="open_source"):
+        open_table(catalog, "annual")
 
 
 def test_summary_md_says_synthetic(cli_run: Path) -> None:
@@ -61,6 +89,18 @@ def test_quickstart_notebook_runs_on_the_products(cli_run: Path) -> None:
         nb, timeout=300, resources={"metadata": {"path": str(REPO / "notebooks")}}
     ).execute()
     assert (cli_run / "annual_pic_production.png").stat().st_size > 1000
+
+
+def test_traps_notebook_draws_figures_5_and_7(cli_run: Path) -> None:
+    nb = nbformat.read(REPO / "notebooks" / "02-traps-and-efficiencies.ipynb", as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "strip outputs"
+    os.environ["PICPUMP_PRODUCTS"] = str(cli_run)
+    os.environ["MPLBACKEND"] = "Agg"
+    NotebookClient(
+        nb, timeout=300, resources={"metadata": {"path": str(REPO / "notebooks")}}
+    ).execute()
+    for figure in ("fig5_flux_vs_production.png", "fig7_efficiency_by_latitude.png"):
+        assert (cli_run / figure).stat().st_size > 1000
 
 
 def test_a_missing_catalog_is_a_clear_error(spec_path: str, tmp_path: Path, capsys) -> None:

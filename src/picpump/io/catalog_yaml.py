@@ -44,10 +44,11 @@ DRIVERS = {
     "picpump.regions": "a region-mask file in the RECCAP2 layout (picpump.io.regions)",
     "picpump.taxa": "a calcifier biomass climatology, Knecht layout (picpump.io.taxa)",
     "picpump.pathways": "an export-pathway grid, Nowicki layout (picpump.io.pathways)",
+    "picpump.table": "a table product, Parquet (picpump.io.tables)",
 }
 """Known drivers and what they read."""
 URL_ONLY = {ZARR} | {
-    d for d in DRIVERS if d.split(".")[1] in ("traps", "regions", "taxa", "pathways")
+    d for d in DRIVERS if d.split(".")[1] in ("traps", "regions", "taxa", "pathways", "table")
 }
 """Drivers whose entries need only ``args.urlpath`` (their readers take the other args)."""
 

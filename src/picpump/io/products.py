@@ -5,36 +5,51 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 import xarray as xr
 import yaml
 
 from picpump.errors import CatalogError, explain
 from picpump.io.archive import join, open_product, write_text
 from picpump.io.catalog import Catalog, render_template
+from picpump.io.tables import read_table
 
 ZARR_DRIVER = "picpump.zarr"
+TABLE_DRIVER = "picpump.table"
+TABLE_SUFFIX = ".parquet"
 
 
-def product_catalog_text(products: Mapping[str, str], metadata: Mapping[str, Any]) -> str:
+def _relative(url: str, base: str) -> str:
+    """Return ``url`` relative to the run folder ``base`` when it lies inside it."""
+    url, base = url.rstrip("/"), base.rstrip("/") + "/"
+    return url[len(base) :] if url.startswith(base) else url.rsplit("/", 1)[-1]
+
+
+def product_catalog_text(
+    products: Mapping[str, str], metadata: Mapping[str, Any], out: str = ""
+) -> str:
     """Render the YAML catalog of a run's products (same shape as the input catalogs).
 
     Parameters
     ----------
     products : mapping
-        Product name → URL; the stores are expected next to the catalog.
+        Product name → URL; the products are expected under the catalog's folder.
     metadata : mapping
         Catalog metadata (title, ``synthetic`` ...).
+    out : str, optional
+        The run folder (the catalog's folder), to write relative paths.
 
     Returns
     -------
     str
-        YAML text with one ``picpump.zarr`` source per product.
+        YAML text with one ``picpump.zarr`` source per gridded product and one
+        ``picpump.table`` source per table product.
     """
     sources = {
         name: {
-            "driver": ZARR_DRIVER,
+            "driver": TABLE_DRIVER if url.endswith(TABLE_SUFFIX) else ZARR_DRIVER,
             "description": f"picpump {name} product",
-            "args": {"urlpath": "{{ CATALOG_DIR }}/" + url.rstrip("/").rsplit("/", 1)[-1]},
+            "args": {"urlpath": "{{ CATALOG_DIR }}/" + _relative(url, out)},
             "metadata": {"product": name},
         }
         for name, url in products.items()
@@ -50,7 +65,7 @@ def write_product_catalog(
 ) -> str:
     """Write ``<out>/catalog.yaml`` listing the products; return its URL."""
     url = join(out, "catalog.yaml")
-    write_text(url, product_catalog_text(products, metadata), storage_options)
+    write_text(url, product_catalog_text(products, metadata, out), storage_options)
     return url
 
 
@@ -82,4 +97,32 @@ def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     return open_product(url, source.args.get("storage_options"))
 
 
-__all__ = ["open_source", "product_catalog_text", "write_product_catalog"]
+def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read a ``picpump.table`` entry of a product catalog.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A product catalog.
+    name : str
+        The table product, e.g. ``"pearson_by_layer"``.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict)
+        The table and its attributes (provenance and definitions).
+    """
+    source = catalog.source(name)
+    if source.driver != TABLE_DRIVER:
+        raise CatalogError(
+            explain(
+                f"open_table reads '{TABLE_DRIVER}' entries",
+                f"entry '{name}' has driver '{source.driver}'",
+                "use open_source for gridded products",
+            )
+        )
+    url = render_template(str(source.args["urlpath"]), catalog)
+    return read_table(url, source.args.get("storage_options"))
+
+
+__all__ = ["open_source", "open_table", "product_catalog_text", "write_product_catalog"]
