@@ -206,11 +206,24 @@ def _stamp(info: Mapping[str, Any]) -> str:
     return f"{info.get('size', '')}|{stamp}"
 
 
-def _stamps(urls: Sequence[str], storage_options: Mapping[str, Any]) -> list[str]:
-    """Return ``size|stamp`` of each URL, listing each parent folder once."""
+def file_stamps(urls: Sequence[str], storage_options: Mapping[str, Any] | None) -> list[str]:
+    """Return ``size|mtime-or-ETag`` of each file, listing each parent folder once.
+
+    Parameters
+    ----------
+    urls : sequence of str
+        Files on one filesystem.
+    storage_options : mapping or None
+        fsspec options of that filesystem.
+
+    Returns
+    -------
+    list of str
+        One stamp per URL; ``missing|`` for a file that cannot be found.
+    """
     if not urls:
         return []
-    fs, _ = url_to_fs(urls[0], **dict(storage_options))
+    fs, _ = url_to_fs(urls[0], **dict(storage_options or {}))
     listed: dict[str, dict[str, Any]] = {}
     out = []
     for url in urls:
@@ -250,13 +263,14 @@ def source_fingerprint(urls: list[str], storage_options: Mapping[str, Any] | Non
         A hex digest; it changes when a file is added, removed, resized or rewritten.
     """
     digest = hashlib.sha256()
-    stamps = _stamps([os.fspath(u) for u in urls], dict(storage_options or {}))
+    stamps = file_stamps([os.fspath(u) for u in urls], storage_options)
     for url, stamp in zip(urls, stamps, strict=True):
         digest.update(f"{url}\t{stamp}\n".encode())
     return digest.hexdigest()
 
 
 __all__ = [
+    "file_stamps",
     "expand",
     "has_glob",
     "is_local",

@@ -11,18 +11,15 @@ changed, so checking 302 months costs a few folder listings, not a re-read of th
 from __future__ import annotations
 
 import hashlib
-import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import fsspec
-from fsspec.core import split_protocol, url_to_fs
 
 from picpump.errors import InputError, explain
-from picpump.io.files import HTTP_PROTOCOLS
+from picpump.io.files import file_stamps
 
-_STAMP_KEYS = ("ETag", "etag", "mtime", "LastModified", "last_modified", "created")
 _BLOCK = 1 << 22
 
 
@@ -33,49 +30,6 @@ def file_sha256(url: str, storage_options: Mapping[str, Any] | None = None) -> s
         while block := f.read(_BLOCK):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _stamp(info: Mapping[str, Any]) -> str:
-    stamp = next((info[k] for k in _STAMP_KEYS if info.get(k) is not None), "")
-    return f"{info.get('size', '')}|{stamp}"
-
-
-def file_stamps(urls: Sequence[str], storage_options: Mapping[str, Any] | None) -> list[str]:
-    """Return ``size|mtime-or-ETag`` of each file, listing each parent folder once.
-
-    Parameters
-    ----------
-    urls : sequence of str
-        Files on one filesystem.
-    storage_options : mapping or None
-        fsspec options of that filesystem.
-
-    Returns
-    -------
-    list of str
-        One stamp per URL; ``missing|`` for a file that cannot be found.
-    """
-    if not urls:
-        return []
-    fs, _ = url_to_fs(urls[0], **dict(storage_options or {}))
-    listed: dict[str, dict[str, Any]] = {}
-    out = []
-    for url in urls:
-        path = fs._strip_protocol(url)
-        parent = posixpath.dirname(path)
-        if parent not in listed and split_protocol(url)[0] not in HTTP_PROTOCOLS:
-            try:
-                listed[parent] = {e["name"]: e for e in fs.ls(parent, detail=True)}
-            except (FileNotFoundError, NotADirectoryError):
-                listed[parent] = {}
-        info = listed.get(parent, {}).get(path)
-        if info is None:
-            try:
-                info = fs.info(path)
-            except (FileNotFoundError, OSError):
-                info = {"size": "missing"}
-        out.append(_stamp(info))
-    return out
 
 
 @dataclass(frozen=True)
