@@ -150,3 +150,36 @@ def test_water_depth_from_etopo(shared_data: Path) -> None:
         }
     )
     assert fill_water_depth(opal, elevation)["water_depth_m"][0] == 4037.0
+
+
+def test_opal_compilation_by_layer_and_region(shared_data: Path) -> None:
+    """The undated compilation: ETOPO water depth, paper filter, layers, RECCAP2 regions."""
+    from picpump.io.regions import read_bathymetry, read_reccap2
+    from picpump.science.regions import paper_regions, region_names, region_of
+
+    folder = shared_data / "sediment_traps" / "cael_opal_global"
+    traps = read_opal_compilation(folder / "opal_traps.csv")
+    elevation = read_bathymetry(str(shared_data / "bathymetry" / "topo_etopo1_30min_global.nc"))
+    traps = paper_filter(fill_water_depth(traps, elevation))
+    usable = good_rows(traps, allow=("undated",))
+    assert 0.8 * len(traps) < len(usable) < len(traps)  # shelf traps and zero fluxes drop out
+    by_layer = table1(traps, allow=("undated",)).set_index("layer")
+    assert list(by_layer.index) == list(DEPTH_LABELS)
+    assert by_layer["observations"].sum() == len(usable)
+    # every layer is covered; few shallow traps (the paper adds 234Th fluxes for 0-100 m)
+    assert by_layer["observations"].to_dict() == {
+        "0-100": 7,
+        "100-500": 854,
+        "500-1000": 1125,
+        "1000-2000": 1615,
+        "2000-3000": 1122,
+        "3000-4000": 1386,
+        ">4000": 643,
+    }
+    masks = read_reccap2(str(shared_data / "masks" / "RECCAP2_region_masks_all_v20221025.nc"))
+    regions = paper_regions(masks)
+    ids = region_of(usable["lat"].to_numpy(), usable["lon"].to_numpy(), regions)
+    names = pd.Series(ids).map(region_names(regions))
+    counts = names.value_counts()
+    assert counts.sum() > 0.9 * len(usable)  # nearly every open-ocean trap lies in a region
+    assert {"NA", "SSTA", "EP"} <= set(counts.index)
