@@ -109,7 +109,12 @@ def stack_months(
 
 
 def _reader(
-    catalog: Catalog, spec: SourceSpec, grid: Grid, first: str, params: dict[str, Any]
+    catalog: Catalog,
+    spec: SourceSpec,
+    grid: Grid,
+    first: str,
+    params: dict[str, Any],
+    coarsen: bool = False,
 ) -> MonthReader:
     """Build the reader of a monthly entry (``first``: a file URL, for storage options)."""
     args = entry_args(catalog, spec, params)
@@ -123,11 +128,17 @@ def _reader(
         None if units is None else str(units),
         entry_options(catalog, spec, entry_context(catalog, spec, params), first),
         climatology=is_climatology(spec),
+        coarsen=coarsen,
     )
 
 
 def _opened(
-    catalog: Catalog, name: str, grid: Grid, period: tuple[str, str] | None, params: dict[str, Any]
+    catalog: Catalog,
+    name: str,
+    grid: Grid,
+    period: tuple[str, str] | None,
+    params: dict[str, Any],
+    coarsen: bool = False,
 ) -> tuple[MonthFiles, MonthReader, dict[str, Any]]:
     """Resolve the files, build the reader, check the first file; return the attributes."""
     spec = monthly_source(catalog, name)
@@ -136,7 +147,7 @@ def _opened(
         rule = f"'{name}' must have at least one file in the period"
         raise InputError(explain(rule, f"period {period}: every month is missing", "check"))
     first_month, first_url = resolved.present[0]
-    reader = _reader(catalog, spec, grid, first_url, params)
+    reader = _reader(catalog, spec, grid, first_url, params, coarsen)
     info = reader.inspect(first_url, first_month)
     if reader.canonical is None:
         keep = ("units", "long_name", "standard_name")
@@ -159,6 +170,7 @@ def open_monthly(
     months_per_chunk: int = 12,
     *,
     access: str = "maps",
+    coarsen: bool = False,
     **params: Any,
 ) -> xr.DataArray:
     """Open a monthly source lazily, in the canonical form.
@@ -182,6 +194,9 @@ def open_monthly(
     access : {"maps", "climatology", "series"}, default "maps"
         How the field will be used; picks the ARCO Zarr layout (see
         :func:`picpump.io.arco.choose_layout`); ignored by NetCDF archives.
+    coarsen : bool, default False
+        Average files on an integer refinement of ``grid`` (9 km or 4 km for 1°, ...) onto
+        it, area-weighted over the valid sub-cells; without it they are refused.
     **params
         User parameters of the entry.
 
@@ -199,7 +214,9 @@ def open_monthly(
     if is_climatology(monthly_source(catalog, name)):
         rule = f"'{name}' is a monthly climatology (12 calendar months), not a time series"
         raise CatalogError(explain(rule, catalog.urlpath, "open it with open_climatology"))
-    resolved, reader, attrs = _opened(catalog, name, grid, period, params)
+    resolved, reader, attrs = _opened(catalog, name, grid, period, params, coarsen)
+    if coarsen:
+        attrs["regridding"] = "finer files averaged conservatively onto the grid (area-weighted)"
     time = pd.DatetimeIndex([m for m, _ in resolved.files]).as_unit("ns")
     return xr.DataArray(
         stack_months(resolved.files, reader, months_per_chunk),

@@ -24,6 +24,7 @@ import yaml
 from fsspec.core import split_protocol
 
 from picpump.errors import CatalogError, explain
+from picpump.io.catalog_include import resolve_includes
 from picpump.io.choice import TIE_BREAKS
 from picpump.io.conventions import CONVENTIONS
 from picpump.io.templates import MONTH_FIELDS
@@ -68,6 +69,8 @@ class SourceSpec:
         User parameters ``{name: {description, type, default, allowed}}``.
     metadata : mapping
         Free metadata; ``canonical`` names the canonical variable.
+    catalog_dir : str, optional
+        ``CATALOG_DIR`` of an entry included from another catalog (its own folder).
     """
 
     name: str
@@ -76,6 +79,7 @@ class SourceSpec:
     args: Mapping[str, Any]
     parameters: Mapping[str, Any]
     metadata: Mapping[str, Any]
+    catalog_dir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,14 +195,17 @@ def _parse(text: str, urlpath: str) -> Mapping[str, Any]:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise _bad("a catalog must be valid YAML", str(err), urlpath, "fix the syntax") from err
-    _mapping(raw, "sources", urlpath, required=True)
+    if not (isinstance(raw, Mapping) and raw.get("includes")):
+        _mapping(raw, "sources", urlpath, required=True)
     return raw
 
 
 def load_catalog(
-    urlpath: str | os.PathLike[str], storage_options: Mapping[str, Any] | None = None
+    urlpath: str | os.PathLike[str],
+    storage_options: Mapping[str, Any] | None = None,
+    _depth: int = 0,
 ) -> Catalog:
-    """Read and validate a catalog.
+    """Read and validate a catalog, with the entries it includes from other catalogs.
 
     Parameters
     ----------
@@ -215,7 +222,8 @@ def load_catalog(
     Raises
     ------
     CatalogError
-        Missing file, YAML error, missing key, unknown driver, bad time block.
+        Missing file, YAML error, missing key, unknown driver, bad time block, a bad
+        include (see :mod:`picpump.io.catalog_include`).
     """
     url = os.fspath(urlpath)
     options = dict(storage_options or {})
@@ -226,8 +234,8 @@ def load_catalog(
         fix = "check the path, or the storage_options for a remote catalog"
         raise CatalogError(explain("the catalog must exist", f"no file at {url}", fix)) from err
     raw = _parse(text, url)
-    sources = {}
-    for name in raw["sources"]:
+    sources = resolve_includes(raw, url, load_catalog, options, _depth)
+    for name in raw["sources"] or {}:
         where = f"{url}: sources.{name}"
         entry = _mapping(raw["sources"], name, where, required=True)
         spec = SourceSpec(
@@ -239,6 +247,8 @@ def load_catalog(
             metadata=_mapping(entry, "metadata", where),
         )
         _check_source(spec, where)
+        if spec.name in sources:
+            raise _bad("a source name must be defined once", spec.name, where, "rename one")
         sources[spec.name] = spec
     return Catalog(url, _mapping(raw, "metadata", url), sources, options)
 

@@ -25,6 +25,7 @@ from picpump.grid import Grid
 from picpump.io import standardise as rules
 from picpump.io.conventions import CONVENTIONS, FileInfo, check_month, find_axes
 from picpump.io.files import local_copy, missing_file
+from picpump.science.regrid import np_coarsen_conservative, row_weights
 from picpump.units import CANONICAL
 
 
@@ -49,6 +50,10 @@ class MonthReader:
     climatology : bool
         The files are a monthly climatology (one per calendar month, spanning many years,
         e.g. NASA ``L3m.MC``): only the calendar month of ``month`` is checked.
+    coarsen : bool
+        Files on an integer refinement of ``grid`` (e.g. 4 km or 9 km for a 1° run) are
+        averaged onto it, area-weighted over the valid sub-cells (conservative, NaN-aware);
+        otherwise they are refused.
     """
 
     variable: str
@@ -58,6 +63,7 @@ class MonthReader:
     units: str | None = None
     storage_options: Mapping[str, Any] = field(default_factory=dict)
     climatology: bool = False
+    coarsen: bool = False
 
     def read(self, url: str, month: pd.Timestamp) -> NDArray[np.float32]:
         """Read one month as a canonical (nlat, nlon) float32 array."""
@@ -69,7 +75,16 @@ class MonthReader:
         lay, factor, offset = checked[0]
         assert raw is not None
         data = rules.orient(rules.unpack(raw, info.attrs), lay)
-        return rules.clear_non_positive(rules.convert(data, factor, offset), self.canonical)
+        data = rules.clear_non_positive(rules.convert(data, factor, offset), self.canonical)
+        return self._onto_grid(data, lay)
+
+    def _onto_grid(self, data: NDArray[np.float32], lay: rules.Layout) -> NDArray[np.float32]:
+        """Average a field on a finer grid onto the pipeline grid (only with ``coarsen``)."""
+        k = lay.lat.size // self.grid.nlat
+        if k == 1:
+            return data
+        weights = row_weights(lay.lat, self.grid.resolution / k)
+        return np.asarray(np_coarsen_conservative(data, k, weights), dtype=np.float32)
 
     def inspect(self, url: str, month: pd.Timestamp) -> FileInfo:
         """Check one file's metadata (variable, month, axes, grid, units); read no data.
@@ -84,7 +99,10 @@ class MonthReader:
         """Apply the metadata rules; return the layout and the unit conversion."""
         check_month(info, self.convention, month, climatology=self.climatology)
         lay = rules.layout(info, find_axes(info))
-        rules.check_grid(lay, self.grid, info.url)
+        if self.coarsen:
+            rules.refinement(lay, self.grid, info.url)
+        else:
+            rules.check_grid(lay, self.grid, info.url)
         factor, offset = rules.units_rule(self.canonical, info, self.units)
         return lay, factor, offset
 

@@ -50,7 +50,7 @@ def entry_context(catalog: Catalog, spec: SourceSpec, params: Mapping[str, Any])
     if unknown:
         rule = f"parameters of '{spec.name}' must be among {sorted(spec.parameters)}"
         raise _bad(rule, str(unknown), catalog.urlpath, "fix the name or declare it")
-    context = {"CATALOG_DIR": catalog.catalog_dir}
+    context = {"CATALOG_DIR": spec.catalog_dir or catalog.catalog_dir}
     for name, decl in spec.parameters.items():
         value = params.get(name, decl.get("default") if isinstance(decl, Mapping) else None)
         if value is None:

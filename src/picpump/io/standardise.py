@@ -128,9 +128,44 @@ def check_grid(lay: Layout, grid: Grid, url: str) -> None:
                 f"lat {_span(grid.lat)}, lon {_span(grid.lon)}, cell centres)",
                 f"{url}: shape {shape}, lat {_span(lay.lat)}, lon {_span(lay.lon)} "
                 "(after orientation)",
-                "set the pipeline grid to the archive's resolution, or regrid the archive",
+                "set the pipeline grid to the archive's resolution, or grid.coarsen_inputs: true "
+                "in the spec to average finer archives onto it",
             )
         )
+
+
+def refinement(lay: Layout, grid: Grid, url: str) -> int:
+    """Return how many times finer than ``grid`` a field's regular global grid is.
+
+    Rule: the field's shape is an integer multiple ``k`` of the grid's along both axes and its
+    coordinates are the cell centres of the grid of resolution ``grid.resolution / k``; 1 for
+    the grid itself. Anything else is refused as in :func:`check_grid`.
+
+    Parameters
+    ----------
+    lay : Layout
+        The oriented coordinates.
+    grid : Grid
+        The pipeline's grid.
+    url : str
+        The file, for the message.
+
+    Returns
+    -------
+    int
+        The factor ``k``.
+
+    Raises
+    ------
+    GridError
+        When the field is not on the grid or on an integer refinement of it.
+    """
+    k = lay.lat.size // grid.nlat if grid.nlat else 0
+    if k >= 1 and (lay.lat.size, lay.lon.size) == (k * grid.nlat, k * grid.nlon):
+        check_grid(lay, Grid(grid.resolution / k), url)
+        return k
+    check_grid(lay, grid, url)
+    return 1
 
 
 def units_rule(canonical: str | None, info: FileInfo, override: str | None) -> tuple[float, float]:

@@ -108,6 +108,7 @@ def inputs_fingerprint(spec: PipelineSpec, catalog: Catalog) -> str:
     settings = {
         "period": spec.period,
         "grid": spec.grid.resolution,
+        "coarsen_inputs": spec.coarsen_inputs,
         "inputs": spec.inputs,
         "open_ocean": spec.variants.as_dict().get("open_ocean"),
         "cell_area": spec.variants.as_dict().get("cell_area"),

@@ -32,6 +32,8 @@ class PipelineSpec:
         First and last month, ``("1997-09", "2022-10")``.
     grid : Grid
         Target grid.
+    coarsen_inputs : bool
+        Average archives on finer grids onto ``grid`` when reading them.
     inputs : dict
         Canonical variable → catalog source name.
     variants : ModelVariants
@@ -57,6 +59,7 @@ class PipelineSpec:
     grid: Grid
     inputs: dict[str, str]
     variants: ModelVariants
+    coarsen_inputs: bool = False
     order: str = "production_then_average"
     annual_min_months: int = 1
     cv_min_months: int = 12
@@ -136,6 +139,12 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
             explain(f"spec keys must be among {sorted(known)}", f"{unknown}", "remove or rename")
         )
     clim = dict(raw.get("climatology") or {})
+    grid = dict(raw.get("grid") or {})
+    unknown_grid = sorted(set(grid) - {"resolution", "coarsen_inputs"})
+    if unknown_grid:
+        raise SpecError(
+            explain("'grid' keys are resolution and coarsen_inputs", f"{unknown_grid}", "fix")
+        )
     chunks = dict(raw.get("chunks") or {})
     outputs = tuple(raw.get("outputs") or STAGES)
     for name in outputs:
@@ -146,7 +155,8 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
     return PipelineSpec(
         name=str(raw.get("name", "run")),
         period=_period(raw.get("period") or {}),
-        grid=Grid.from_spec((raw.get("grid") or {}).get("resolution", 1.0)),
+        grid=Grid.from_spec(grid.get("resolution", 1.0)),
+        coarsen_inputs=bool(grid.get("coarsen_inputs", False)),
         inputs=_inputs(raw.get("inputs") or {}),
         variants=ModelVariants.from_mapping(raw.get("variants") or {}),
         order=_check_choice("climatology.order", clim.get("order", ORDERS[0]), ORDERS),

@@ -43,7 +43,12 @@ def build_inputs(catalog: Catalog, spec: PipelineSpec) -> xr.Dataset:
     period = spec.period
     fields = {
         name: open_monthly(
-            catalog, spec.inputs[name], spec.grid, period, months_per_chunk=spec.months_per_chunk
+            catalog,
+            spec.inputs[name],
+            spec.grid,
+            period,
+            months_per_chunk=spec.months_per_chunk,
+            coarsen=spec.coarsen_inputs,
         )
         for name in SATELLITE_VARIABLES
     }
