@@ -112,7 +112,7 @@ def test_wrong_grid_shape(tmp_path: Path) -> None:
     grid = Grid(5.0)
     path = write_globcolour(tmp_path, MONTH, "PIC", field(MONTH, grid=grid), grid=grid)
     with pytest.raises(
-        GridError, match=r"(?s)shape \(18, 36\).*received: .*shape \(36, 72\).*regrid"
+        GridError, match=r"(?s)shape \(18, 36\).*received: .*shape \(36, 72\).*coarsen_inputs"
     ):
         _read(path)
 
