@@ -15,10 +15,12 @@ from picpump.io import ancillary
 from picpump.io.ancillary import (
     cache_root,
     cached_path,
+    default_catalog,
     fetch,
     load_ancillary_catalog,
     seed_cache,
 )
+from picpump.io.templates import ancillary_url, render, render_tree
 from tests.conftest import REPO
 
 CONTENT = b"tiny ancillary file\n" * 50
@@ -188,13 +190,93 @@ def test_bad_catalog_files(tmp_path: Path) -> None:
         load_ancillary_catalog(tmp_path / "empty.yaml")
 
 
+# --- the {{ ancillary(NAME) }} template field and the default catalog ------------------------
+
+
+@pytest.fixture
+def seeded(tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tmp ancillary catalog (via the env override) and cache (via PICPUMP_CACHE), seeded."""
+    catalog = _catalog(tmp_path, tiny=_entry("file:///nonexistent/picpump/tiny.nc"))
+    monkeypatch.setenv("PICPUMP_ANCILLARY_CATALOG", str(catalog))
+    monkeypatch.setenv("PICPUMP_CACHE", str(tmp_path / "cache"))
+    return seed_cache("tiny", source)
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{{ ancillary(tiny) }}", "{{ancillary('tiny')}}", '{{  ancillary( "tiny" )  }}'],
+)
+def test_template_renders_the_cached_copy(seeded: Path, template: str, tmp_path: Path) -> None:
+    assert render(template, {}, "test") == str(seeded)
+    assert seeded == tmp_path / "cache" / "ancillary" / SHA[:16] / "tiny.nc"
+    assert seeded.read_bytes() == CONTENT
+
+
+def test_template_inside_a_tree_and_beside_other_fields(seeded: Path) -> None:
+    tree = {"args": {"urlpath": "{{ ancillary(tiny) }}", "other": ["{{ CATALOG_DIR }}/x"]}}
+    rendered = render_tree(tree, {"CATALOG_DIR": "/cat"}, "test")
+    assert rendered == {"args": {"urlpath": str(seeded), "other": ["/cat/x"]}}
+    assert Path(rendered["args"]["urlpath"]).read_bytes() == CONTENT
+
+
+def test_template_plan_time_url_needs_no_cache(seeded: Path) -> None:
+    url = "file:///nonexistent/picpump/tiny.nc"
+    assert render("{{ ancillary(tiny) }}", {}, "test", ancillary_url) == url
+
+
+def test_template_unknown_unpinned_and_undownloadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = _catalog(
+        tmp_path,
+        later=_entry(None, pinned=False),
+        gone=_entry("file:///nonexistent/picpump/tiny.nc"),
+    )
+    monkeypatch.setenv("PICPUMP_ANCILLARY_CATALOG", str(catalog))
+    monkeypatch.setenv("PICPUMP_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(CatalogError, match=r"must be one of \['gone', 'later'\]"):
+        render("{{ ancillary(nope) }}", {}, "test")
+    with pytest.raises(CatalogError, match="not yet pinned"):
+        render("{{ ancillary(later) }}", {}, "test")
+    with pytest.raises(InputError, match="must be downloadable") as info:
+        render("{{ ancillary(gone) }}", {}, "test")
+    assert "seed_cache('gone', path)" in str(info.value)
+
+
+def test_unknown_field_lists_the_ancillary_function() -> None:
+    with pytest.raises(CatalogError, match=r"ancillary\(NAME\)"):
+        render("{{ nope }}", {}, "test")
+
+
+def test_default_catalog_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PICPUMP_ANCILLARY_CATALOG", raising=False)
+    assert default_catalog() == str(REPO / "catalogs" / "ancillary.yaml")
+    monkeypatch.setenv("PICPUMP_ANCILLARY_CATALOG", "memory://elsewhere/ancillary.yaml")
+    assert default_catalog() == "memory://elsewhere/ancillary.yaml"
+    monkeypatch.delenv("PICPUMP_ANCILLARY_CATALOG")
+    monkeypatch.setattr(ancillary, "DEFAULT_CATALOG", tmp_path / "installed" / "ancillary.yaml")
+    with pytest.raises(CatalogError, match="PICPUMP_ANCILLARY_CATALOG") as info:
+        load_ancillary_catalog()
+    assert "pass catalog=" in str(info.value)
+    with pytest.raises(CatalogError, match="PICPUMP_ANCILLARY_CATALOG"):
+        render("{{ ancillary(reccap2_masks) }}", {}, "test")
+
+
 # --- the project's catalog -----------------------------------------------------------------
 
 PINNED = {
     "reccap2_masks": "masks/RECCAP2_region_masks_all_v20221025.nc",
     "etopo1_30min": "bathymetry/topo_etopo1_30min_global.nc",
     "cobe_sst_climatology": "sst/cobe_sst.mon.ltm.1991-2020_1deg.nc",
+    "cael2021_aloha": "sediment_traps/cael2021_timeseries/aloha.csv",
+    "cael2021_cariaco": "sediment_traps/cael2021_timeseries/cariaco.xlsx",
+    "cael2021_k2": "sediment_traps/cael2021_timeseries/k2.csv",
+    "cael2021_station_m": "sediment_traps/cael2021_timeseries/m.csv",
+    "cael2021_ofp": "sediment_traps/cael2021_timeseries/ofp.csv",
+    "cael2021_pap": "sediment_traps/cael2021_timeseries/pap.xlsx",
+    "cael_opal_global": "sediment_traps/cael_opal_global/opal.mat",
 }
+"""Pinned entries and their paths in the real data folder."""
 
 
 def test_project_catalog_entries() -> None:
@@ -209,6 +291,7 @@ def test_project_catalog_entries() -> None:
         url = str(entries[name].urlpath)
         assert url.startswith("https://raw.githubusercontent.com/")
         assert str(entries[name].metadata["commit"]) in url
+        assert entries[name].filename == PINNED[name].rsplit("/", 1)[-1]
 
 
 @pytest.mark.shared_data

@@ -8,7 +8,10 @@ then renames: a killed or failed download never leaves a file that looks complet
 :func:`seed_cache` puts a local copy into the cache after the same verification (offline use).
 
 Cache folder: the ``cache_dir`` argument, else ``$PICPUMP_CACHE``, else ``~/.cache/picpump``;
-files live in ``<cache>/ancillary/<first 16 hex of sha256>/<filename>``.
+files live in ``<cache>/ancillary/<first 16 hex of sha256>/<filename>``. Catalog: the
+``catalog`` argument, else ``$PICPUMP_ANCILLARY_CATALOG``, else the ``catalogs/ancillary.yaml``
+of a source checkout. Catalog templates reach an entry by name with
+``{{ ancillary(NAME) }}`` (:mod:`picpump.io.templates`).
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from picpump.errors import CatalogError, InputError, explain
 
 DRIVER = "picpump.ancillary"
 CACHE_ENV = "PICPUMP_CACHE"
+CATALOG_ENV = "PICPUMP_ANCILLARY_CATALOG"
 DEFAULT_CATALOG = Path(__file__).resolve().parents[3] / "catalogs" / "ancillary.yaml"
-"""The catalog of a source checkout."""
+"""The catalog of a source checkout (absent from an installed, non-editable package)."""
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _BLOCK = 1 << 20
 
@@ -100,6 +104,35 @@ def _entry(name: str, raw: Any, where: str) -> AncillaryFile:
     )
 
 
+def default_catalog() -> str:
+    """Return the ancillary catalog to use when none is passed.
+
+    Returns
+    -------
+    str
+        ``$PICPUMP_ANCILLARY_CATALOG`` when set (a path or fsspec URL), else the
+        ``catalogs/ancillary.yaml`` of the source checkout.
+
+    Raises
+    ------
+    CatalogError
+        When the variable is unset and the checkout's catalog is absent (an installed,
+        non-editable package ships no catalogs).
+    """
+    env = os.environ.get(CATALOG_ENV)
+    if env:
+        return env
+    if DEFAULT_CATALOG.is_file():
+        return os.fspath(DEFAULT_CATALOG)
+    raise _bad(
+        "without a catalog argument, the ancillary catalog is the project's "
+        "catalogs/ancillary.yaml",
+        f"no file at {DEFAULT_CATALOG}, and {CATALOG_ENV} unset",
+        f"pass catalog= the path of an ancillary catalog, or export {CATALOG_ENV}=<path or URL "
+        "of ancillary.yaml> (copy catalogs/ancillary.yaml from the project's source)",
+    )
+
+
 def load_ancillary_catalog(
     path: str | os.PathLike[str] | None = None,
 ) -> dict[str, AncillaryFile]:
@@ -108,8 +141,8 @@ def load_ancillary_catalog(
     Parameters
     ----------
     path : str or path-like, optional
-        Local path or fsspec URL of the YAML file; default the project's
-        ``catalogs/ancillary.yaml``.
+        Local path or fsspec URL of the YAML file; default :func:`default_catalog`
+        (``$PICPUMP_ANCILLARY_CATALOG``, else the project's ``catalogs/ancillary.yaml``).
 
     Returns
     -------
@@ -121,12 +154,15 @@ def load_ancillary_catalog(
     CatalogError
         Missing file, invalid YAML, an entry without driver, file name or pins.
     """
-    url = os.fspath(DEFAULT_CATALOG if path is None else path)
+    url = default_catalog() if path is None else os.fspath(path)
     try:
         with fsspec.open(url, "rt", encoding="utf-8") as f:
             raw = yaml.safe_load(f.read())
     except FileNotFoundError as err:
-        fix = "pass catalog= the path of an ancillary catalog (catalogs/ancillary.yaml)"
+        fix = (
+            "pass catalog= the path of an ancillary catalog (catalogs/ancillary.yaml), "
+            f"or set {CATALOG_ENV}"
+        )
         raise _bad("the ancillary catalog must exist", f"no file at {url}", fix) from err
     except yaml.YAMLError as err:
         raise _bad("the ancillary catalog must be valid YAML", f"{url}: {err}") from err
@@ -188,6 +224,31 @@ def _lookup(name: str, catalog: Any) -> AncillaryFile:
     return entry
 
 
+def pinned_entry(
+    name: str, catalog: str | os.PathLike[str] | Mapping[str, AncillaryFile] | None = None
+) -> AncillaryFile:
+    """Return the pinned entry ``name`` (no network, no cache).
+
+    Parameters
+    ----------
+    name : str
+        Catalog entry.
+    catalog : str, path-like or mapping, optional
+        As for :func:`fetch`.
+
+    Returns
+    -------
+    AncillaryFile
+        The entry, with its URL, SHA-256 and size.
+
+    Raises
+    ------
+    CatalogError
+        Unknown or not yet pinned entry.
+    """
+    return _lookup(name, catalog)
+
+
 def _mismatch(entry: AncillaryFile, source: str, sha: str, size: int) -> InputError:
     return InputError(
         explain(
@@ -228,8 +289,8 @@ def fetch(
     name : str
         Catalog entry (``reccap2_masks``, ``etopo1_30min``, ``cobe_sst_climatology``).
     catalog : str, path-like or mapping, optional
-        The catalog (path or URL, or entries from :func:`load_ancillary_catalog`); default the
-        project's ``catalogs/ancillary.yaml``.
+        The catalog (path or URL, or entries from :func:`load_ancillary_catalog`); default
+        :func:`default_catalog`.
     cache_dir : str or path-like, optional
         Cache folder; default ``$PICPUMP_CACHE``, else ``~/.cache/picpump``.
     storage_options : mapping, optional
@@ -307,13 +368,16 @@ def seed_cache(
 
 __all__ = [
     "CACHE_ENV",
+    "CATALOG_ENV",
     "DEFAULT_CATALOG",
     "DRIVER",
     "AncillaryFile",
     "cache_root",
     "cached_path",
+    "default_catalog",
     "fetch",
     "file_sha256",
     "load_ancillary_catalog",
+    "pinned_entry",
     "seed_cache",
 ]

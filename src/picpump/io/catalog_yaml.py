@@ -235,7 +235,7 @@ def load_catalog(
         raise CatalogError(explain("the catalog must exist", f"no file at {url}", fix)) from err
     raw = _parse(text, url)
     sources = resolve_includes(raw, url, load_catalog, options, _depth)
-    for name in raw["sources"] or {}:
+    for name in raw.get("sources") or {}:
         where = f"{url}: sources.{name}"
         entry = _mapping(raw["sources"], name, where, required=True)
         spec = SourceSpec(

@@ -1,24 +1,31 @@
-"""Catalog templates: ``{{ name }}``, ``{{ env(VAR) }}``, user parameters and month fields.
+"""Catalog templates: ``{{ name }}``, ``{{ env(VAR) }}``, ``{{ ancillary(NAME) }}``, month fields.
 
 A template is a string with ``{{ ... }}`` fields (spaces inside the braces are optional).
-A field is either ``env(VAR)`` (an environment variable) or a name looked up in a context:
-``CATALOG_DIR``, the entry's user parameters, and, for monthly entries, the month fields
-built by :func:`month_fields`. An unknown name is refused, never left in place.
+A field is ``env(VAR)`` (an environment variable), ``ancillary(NAME)`` (the local path of
+the verified cached copy of the ancillary-catalog entry NAME, downloaded on first use: see
+:func:`ancillary_path`), or a name looked up in a context: ``CATALOG_DIR``, the entry's user
+parameters, and, for monthly entries, the month fields built by :func:`month_fields`. An
+unknown name is refused, never left in place.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from picpump.errors import CatalogError, explain
+from picpump.io.ancillary import fetch, pinned_entry  # ancillary imports no templates: no cycle
 
 _FIELD = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _ENV = re.compile(r"env\(\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?\s*\)")
+_ANCILLARY = re.compile(r"ancillary\(\s*['\"]?([A-Za-z0-9_.-]+)['\"]?\s*\)")
+
+AncillaryResolver = Callable[[str], str]
+"""How ``{{ ancillary(NAME) }}`` renders: a function of the entry name."""
 
 MONTH_FIELDS = ("yyyymm", "yyyy", "mm", "first", "last", "jfirst", "jlast", "cfirst", "clast")
 """Per-month template fields (see :func:`month_fields` and :func:`climatology_fields`)."""
@@ -101,7 +108,64 @@ def _env(name: str, where: str) -> str:
     return value
 
 
-def render(template: str, context: Mapping[str, str], where: str) -> str:
+def ancillary_path(name: str) -> str:
+    """Return the local path of the verified cached copy of an ancillary entry.
+
+    The value of ``{{ ancillary(NAME) }}``: :func:`picpump.io.ancillary.fetch` with the
+    default ancillary catalog (``$PICPUMP_ANCILLARY_CATALOG``, else the project's
+    ``catalogs/ancillary.yaml``) and cache (``$PICPUMP_CACHE``, else ``~/.cache/picpump``).
+    A verified cached copy is used without network; otherwise the file is downloaded from
+    its pinned URL and checked (seed the cache with ``seed_cache`` to work offline).
+
+    Parameters
+    ----------
+    name : str
+        Entry of the ancillary catalog (``reccap2_masks``, ``aloha`` ...).
+
+    Returns
+    -------
+    str
+        Local path of the file.
+
+    Raises
+    ------
+    CatalogError
+        Unknown or not yet pinned entry, or no ancillary catalog.
+    InputError
+        Download failed, or a file that differs from its pins.
+    """
+    return os.fspath(fetch(name))
+
+
+def ancillary_url(name: str) -> str:
+    """Return the pinned public URL of an ancillary entry (no download, no cache).
+
+    For plan-time listings of a catalog (``load_trap_catalog``): the file is named, not read.
+
+    Parameters
+    ----------
+    name : str
+        Entry of the ancillary catalog.
+
+    Returns
+    -------
+    str
+        Its pinned URL.
+
+    Raises
+    ------
+    CatalogError
+        Unknown or not yet pinned entry, or no ancillary catalog.
+    """
+    return str(pinned_entry(name).urlpath)
+
+
+def render(
+    template: str,
+    context: Mapping[str, str],
+    where: str,
+    ancillary: AncillaryResolver = ancillary_path,
+) -> str:
     """Fill the ``{{ ... }}`` fields of a template.
 
     Parameters
@@ -112,6 +176,9 @@ def render(template: str, context: Mapping[str, str], where: str) -> str:
         Known names and their values.
     where : str
         Where the template comes from (catalog entry and key), for error messages.
+    ancillary : callable, optional
+        How ``{{ ancillary(NAME) }}`` renders; default :func:`ancillary_path` (the verified
+        cached copy, downloaded on first use); :func:`ancillary_url` names the pinned URL.
 
     Returns
     -------
@@ -121,7 +188,10 @@ def render(template: str, context: Mapping[str, str], where: str) -> str:
     Raises
     ------
     CatalogError
-        For an unknown name (the message lists the known ones) or an unset ``env(VAR)``.
+        For an unknown name (the message lists the known ones), an unset ``env(VAR)``, an
+        unknown or unpinned ancillary entry.
+    InputError
+        An ancillary file that cannot be downloaded or differs from its pins.
     """
 
     def one(match: re.Match[str]) -> str:
@@ -129,9 +199,12 @@ def render(template: str, context: Mapping[str, str], where: str) -> str:
         env = _ENV.fullmatch(expr)
         if env:
             return _env(env.group(1), where)
+        entry = _ANCILLARY.fullmatch(expr)
+        if entry:
+            return ancillary(entry.group(1))
         if expr in context:
             return str(context[expr])
-        known = sorted(context) + ["env(VAR)"]
+        known = sorted(context) + ["env(VAR)", "ancillary(NAME)"]
         raise CatalogError(
             explain(
                 f"a template field must be one of {known}",
@@ -143,7 +216,12 @@ def render(template: str, context: Mapping[str, str], where: str) -> str:
     return _FIELD.sub(one, template)
 
 
-def render_tree(value: Any, context: Mapping[str, str], where: str) -> Any:
+def render_tree(
+    value: Any,
+    context: Mapping[str, str],
+    where: str,
+    ancillary: AncillaryResolver = ancillary_path,
+) -> Any:
     """Render every string inside nested mappings and lists.
 
     Parameters
@@ -154,6 +232,8 @@ def render_tree(value: Any, context: Mapping[str, str], where: str) -> Any:
         Known names and their values.
     where : str
         Where the value comes from, for error messages.
+    ancillary : callable, optional
+        How ``{{ ancillary(NAME) }}`` renders (see :func:`render`).
 
     Returns
     -------
@@ -161,12 +241,21 @@ def render_tree(value: Any, context: Mapping[str, str], where: str) -> Any:
         The same structure with every string rendered.
     """
     if isinstance(value, str):
-        return render(value, context, where)
+        return render(value, context, where, ancillary)
     if isinstance(value, Mapping):
-        return {k: render_tree(v, context, f"{where}.{k}") for k, v in value.items()}
+        return {k: render_tree(v, context, f"{where}.{k}", ancillary) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [render_tree(v, context, where) for v in value]
+        return [render_tree(v, context, where, ancillary) for v in value]
     return value
 
 
-__all__ = ["MONTH_FIELDS", "climatology_fields", "month_fields", "render", "render_tree"]
+__all__ = [
+    "MONTH_FIELDS",
+    "AncillaryResolver",
+    "ancillary_path",
+    "ancillary_url",
+    "climatology_fields",
+    "month_fields",
+    "render",
+    "render_tree",
+]
