@@ -131,3 +131,28 @@ def test_masks_and_bathymetry_by_name(offline_cache: Path) -> None:
     elevation = read_bathymetry(render("{{ ancillary(etopo1_30min) }}", {}, "test"))
     assert float(elevation.sel(lat=11.25, lon=142.25)) == -9178.0  # Mariana Trench cell
     assert float(elevation.sel(lat=28.25, lon=87.25)) > 5000.0  # Himalaya
+
+
+def test_the_real_run_catalog_gives_table1_and_regions(offline_cache: Path) -> None:
+    """catalogs/toullec2026-real.yaml + pipelines/toullec2026-real.yaml: traps → Table 1."""
+    from picpump.io.catalog import open_static
+    from picpump.pipeline.sources import read_regions, read_traps
+    from picpump.pipeline.spec import load_spec
+    from picpump.science.layers import table1
+    from picpump.science.regions import region_names, region_of
+
+    spec = load_spec(str(REPO / "pipelines" / "toullec2026-real.yaml"))
+    catalog = load_catalog(REPO / "catalogs" / "toullec2026-real.yaml")
+    assert spec.analysis.traps is not None
+    elevation = open_static(catalog, spec.inputs["bathymetry"])
+    assert float(elevation.sel(lat=11.25, lon=142.25)) == -9178.0
+    traps = read_traps(catalog, spec.analysis.traps, elevation)
+    assert len(traps) == sum(entry[2] for entry in ENTRIES.values())
+    by_layer = table1(traps).set_index("layer")
+    # dated, ≤ 31 d, open ocean, PIC > 0: the six station series (the compilation is undated)
+    assert by_layer["traps"].sum() >= 10 and by_layer.loc[">4000", "observations"] > 100
+    assert by_layer.loc["0-100", "observations"] == 0  # no station trap shallower than 100 m
+    regions = read_regions(catalog, "regions")
+    good = traps[traps["qc"] == ""]
+    names = pd.Series(region_of(good["lat"], good["lon"], regions)).map(region_names(regions))
+    assert {"NSTP", "NP", "NA", "NSTA"} <= set(names)  # ALOHA, K2, PAP, OFP/Bermuda
