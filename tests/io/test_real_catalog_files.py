@@ -139,7 +139,8 @@ def test_the_real_run_catalog_gives_table1_and_regions(offline_cache: Path) -> N
     from picpump.pipeline.sources import read_regions, read_traps
     from picpump.pipeline.spec import load_spec
     from picpump.science.layers import table1
-    from picpump.science.regions import region_names, region_of
+    from picpump.science.region_lookup import region_of
+    from picpump.science.regions import region_names
 
     spec = load_spec(str(REPO / "pipelines" / "toullec2026-real.yaml"))
     catalog = load_catalog(REPO / "catalogs" / "toullec2026-real.yaml")

@@ -20,7 +20,8 @@ from picpump.io.regions import (
 )
 from picpump.science.area import cell_area
 from picpump.science.masks import open_ocean_mask
-from picpump.science.regions import paper_regions, region_areas, region_names, region_of
+from picpump.science.region_lookup import region_areas, region_of
+from picpump.science.regions import paper_regions, region_names
 from picpump.science.registry import variant
 
 ONE = Grid(1.0)

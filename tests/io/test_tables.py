@@ -138,7 +138,7 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_stats_frames_round_trip(tmp_path: Path) -> None:
-    from picpump.science.stats import efficiency_by_latitude
+    from picpump.science.efficiency import efficiency_by_latitude
 
     rng = np.random.default_rng(0)
     m = pd.DataFrame(

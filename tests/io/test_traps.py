@@ -625,7 +625,7 @@ def test_demo_traps_are_deterministic_and_realistic(tmp_path: Path) -> None:
         write_demo_traps,
     )
     from picpump.science.layers import table1
-    from picpump.science.traps import paper_filter
+    from picpump.science.trap_filter import paper_filter
 
     production, npp = smooth_climatology()
     files = write_demo_traps(tmp_path / "a", 5, production, npp)

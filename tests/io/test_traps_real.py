@@ -11,15 +11,12 @@ import xarray as xr
 
 from picpump.io.traps import STATIONS, read_opal_compilation, read_station
 from picpump.science.layers import DEPTH_LABELS, table1
-from picpump.science.traps import (
-    CACO3_TO_PIC,
-    TRAP_COLUMNS,
+from picpump.science.trap_filter import (
     fill_water_depth,
-    flags_of,
-    good_rows,
     paper_filter,
     water_depth_from_bathymetry,
 )
+from picpump.science.traps import CACO3_TO_PIC, TRAP_COLUMNS, flags_of, good_rows
 
 pytestmark = pytest.mark.shared_data
 
@@ -155,7 +152,8 @@ def test_water_depth_from_etopo(shared_data: Path) -> None:
 def test_opal_compilation_by_layer_and_region(shared_data: Path) -> None:
     """The undated compilation: ETOPO water depth, paper filter, layers, RECCAP2 regions."""
     from picpump.io.regions import read_bathymetry, read_reccap2
-    from picpump.science.regions import paper_regions, region_names, region_of
+    from picpump.science.region_lookup import region_of
+    from picpump.science.regions import paper_regions, region_names
 
     folder = shared_data / "sediment_traps" / "cael_opal_global"
     traps = read_opal_compilation(folder / "opal_traps.csv")

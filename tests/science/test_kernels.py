@@ -9,13 +9,13 @@ import pytest
 
 from picpump.errors import GridError
 from picpump.science.calcification import (
-    BLOCK,
     np_depth_factor,
     np_euphotic_depth,
     np_ez_pic_production,
     np_growth_rate,
     np_light_limitation,
 )
+from picpump.science.calcification_factors import BLOCK
 from picpump.science.masks import np_open_ocean
 from picpump.science.registry import ModelVariants, variant
 from picpump.science.residence import np_residence_time

@@ -12,14 +12,12 @@ import xarray as xr
 from picpump.errors import GridError, InputError, SpecError, UnitsError
 from picpump.grid import Grid
 from picpump.science.area import cell_area
+from picpump.science.region_lookup import region_areas, region_of, restrict_regions
 from picpump.science.regions import (
     flag_meaning,
     load_region_table,
     paper_regions,
-    region_areas,
     region_names,
-    region_of,
-    restrict_regions,
 )
 from picpump.science.registry import variant
 from tests.conftest import raise_if_dask_computes

@@ -10,15 +10,10 @@ import xarray as xr
 from picpump.errors import GridError
 from picpump.grid import Grid
 from picpump.science.area import np_cell_area
+from picpump.science.overlap import lat_overlap, lon_overlap
 from picpump.science.registry import variant
-from picpump.science.regrid import (
-    coarsen_conservative,
-    lat_overlap,
-    lon_overlap,
-    np_coarsen_conservative,
-    regrid_conservative,
-    row_weights,
-)
+from picpump.science.regrid import coarsen_conservative, np_coarsen_conservative, row_weights
+from picpump.science.regrid_rectilinear import regrid_conservative
 from tests.conftest import raise_if_dask_computes
 
 SPHERE = variant("cell_area")

@@ -10,13 +10,9 @@ import pytest
 from scipy import stats as sps
 
 from picpump.errors import InputError, SpecError
+from picpump.science.efficiency import EFFICIENCY_DEFINITIONS, efficiency_by_latitude
 from picpump.science.layers import DEPTH_LABELS as LAYER_LABELS
-from picpump.science.stats import (
-    EFFICIENCY_DEFINITIONS,
-    efficiency_by_latitude,
-    pearson_by_layer,
-    regression_by_region_layer,
-)
+from picpump.science.stats import pearson_by_layer, regression_by_region_layer
 
 
 def make_matchups(n: int = 400, seed: int = 0, **columns: Any) -> pd.DataFrame:

@@ -18,18 +18,20 @@ from picpump.science.layers import (
     layer_labels,
     table1,
 )
+from picpump.science.trap_filter import (
+    fill_water_depth,
+    paper_filter,
+    water_depth_from_bathymetry,
+)
+from picpump.science.trap_qc import validate_traps
 from picpump.science.traps import (
     CACO3_TO_PIC,
     TRAP_COLUMNS,
     add_flag,
     as_trap_table,
     empty_trap_table,
-    fill_water_depth,
     flags_of,
     good_rows,
-    paper_filter,
-    validate_traps,
-    water_depth_from_bathymetry,
 )
 
 

@@ -22,7 +22,8 @@ from picpump.io.taxa import read_taxa
 from picpump.io.traps import TRAP_DRIVERS, read_trap_entry
 from picpump.pipeline.analysis_spec import TrapSettings
 from picpump.science.regions import paper_regions
-from picpump.science.traps import fill_water_depth, paper_filter, validate_traps
+from picpump.science.trap_filter import fill_water_depth, paper_filter
+from picpump.science.trap_qc import validate_traps
 
 MASKS_GRID = Grid(1.0)
 """Grid of matchups, regional statistics, taxa and pathways."""

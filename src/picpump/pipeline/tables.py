@@ -25,16 +25,13 @@ from picpump.pipeline.sources import (
 )
 from picpump.pipeline.spec import PipelineSpec
 from picpump.science.area import cell_area
+from picpump.science.efficiency import efficiency_by_latitude
 from picpump.science.layers import depth_layer, table1
 from picpump.science.matchup import match_traps
 from picpump.science.pathways import pathways_by_latitude, pathways_on_grid
-from picpump.science.regions import restrict_regions
+from picpump.science.region_lookup import restrict_regions
 from picpump.science.regrid import coarsen_conservative
-from picpump.science.stats import (
-    efficiency_by_latitude,
-    pearson_by_layer,
-    regression_by_region_layer,
-)
+from picpump.science.stats import pearson_by_layer, regression_by_region_layer
 from picpump.science.taxa import c_to_pic_factors, calcifier_stocks, taxa_contribution
 
 CLIMATOLOGY_FIELDS = ("ez_pic_production_mean", "npp_mean", "pic_100_mean")

@@ -5,8 +5,10 @@ r"""Euphotic-zone PIC production (paper eq. 1–2, after Hopkins & Balch 2018).
 PIC [mol C m-3] × μ [d-1] × h [1] × g [m] = mol C m-2 d-1, reported in mg C m-2 d-1
 (× 12.011e3). Each factor is a named variant of the registry (``variants.yaml``). The ``np_*``
 functions are numpy kernels; the wrappers of the same name without the prefix take DataArrays
-in canonical units and stay lazy on dask input. The kernels work in place through blocks of
-:data:`BLOCK` elements, so their two scratch buffers stay in cache.
+in canonical units and stay lazy on dask input. The per-factor kernels and the block runner are
+in :mod:`picpump.science.calcification_factors`: the kernels work in place through blocks of
+:data:`~picpump.science.calcification_factors.BLOCK` elements, so their two scratch buffers stay
+in cache.
 
 Hopkins, J. and Balch, W. M. (2018), J. Geophys. Res. Biogeosci. 123, 1447,
 doi:10.1002/2017JG004235; Toullec (2026), Biogeosciences 23, 4361, doi:10.5194/bg-23-4361-2026.
@@ -14,135 +16,25 @@ doi:10.1002/2017JG004235; Toullec (2026), Biogeosciences 23, 4361, doi:10.5194/b
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
-from picpump.errors import SpecError, explain
 from picpump.science._checks import check_units
+from picpump.science.calcification_factors import depth_coefficient, factor_step, run_in_blocks
 from picpump.science.registry import ModelVariants, Variant
 from picpump.units import MOLAR_MASS_C
 
 Array = NDArray[Any]
-Params = Mapping[str, float]
-LN100 = math.log(100.0)
 MG_PER_MOL_C = MOLAR_MASS_C * 1e3
-BLOCK = 1 << 16
-"""Elements per block of the kernels (a few float buffers of this size fit in L2 cache)."""
-
-
-def _fielding2013(sst: Array, p: Params, out: Array) -> None:
-    # a·T^b as a·exp(b·ln T) on max(T, 0): ln 0 = −inf gives exactly 0 for T ≤ 0
-    np.maximum(sst, 0, out=out)
-    np.log(out, out=out)
-    out *= p["b"]
-    np.exp(out, out=out)
-    out *= p["a"]
-
-
-def _eppley1972(sst: Array, p: Params, out: Array) -> None:
-    np.multiply(sst, math.log(p["b"]), out=out)
-    np.exp(out, out=out)
-    out *= p["a"]
-
-
-def _vgpm_light(par: Array, p: Params, out: Array) -> None:
-    np.add(par, p["k_i"], out=out)
-    np.divide(par, out, out=out)
-
-
-def _kd490_1pct(kd: Array, p: Params, out: Array) -> None:
-    np.divide(LN100, kd, out=out)
-    np.minimum(out, p["zeu_max"], out=out)
-
-
-def _morel2007(kd: Array, p: Params, out: Array) -> None:
-    # KdPAR = ((c1 Kd + c0) Kd + c2) / Kd; KdPAR ≤ 0 → tiny → ln100 / tiny → the cap
-    np.multiply(kd, p["c1"], out=out)
-    out += p["c0"]
-    out *= kd
-    out += p["c2"]
-    out /= kd
-    np.maximum(out, np.finfo(out.dtype).tiny, out=out)
-    np.divide(LN100, out, out=out)
-    np.minimum(out, p["zeu_max"], out=out)
-
-
-_KERNELS: dict[str, dict[str, Callable[[Array, Params, Array], None]]] = {
-    "growth_rate": {"fielding2013": _fielding2013, "eppley1972": _eppley1972},
-    "light_limitation": {"vgpm": _vgpm_light},
-    "euphotic_depth": {"kd490_1pct": _kd490_1pct, "morel2007": _morel2007},
-}
-_INVALID = {"light_limitation": np.less, "euphotic_depth": np.less_equal}
-"""Missing-value rules: negative PAR, Kd490 ≤ 0."""
-_DEPTH_COEFFICIENTS: dict[str, Callable[[Params], float]] = {
-    "exponential": lambda p: (1.0 - math.exp(-p["k"])) / p["k"],
-    "vgpm": lambda p: p["factor"],
-}
-
-
-def _check_kind(kind: str, variant: Variant, known: Mapping[str, Any]) -> None:
-    if variant.kind != kind or variant.name not in known:
-        raise SpecError(
-            explain(
-                f"this kernel needs a '{kind}' variant, one of {sorted(known)}",
-                f"{variant.kind} '{variant.name}'",
-                f"pass e.g. registry.variant({kind!r}), or add the kernel to "
-                "picpump.science.calcification",
-            )
-        )
-
-
-def _factor(kind: str, variant: Variant) -> Callable[[Array, Array, Array], None]:
-    """Return ``step(x, out, bad)`` computing one factor in place, NaN where x is invalid."""
-    _check_kind(kind, variant, _KERNELS[kind])
-    kernel, p = _KERNELS[kind][variant.name], variant.params
-    invalid = _INVALID.get(kind)
-
-    def step(x: Array, out: Array, bad: Array) -> None:
-        kernel(x, p, out)
-        if invalid is not None:
-            np.copyto(out, np.nan, where=invalid(x, 0, out=bad))
-
-    return step
-
-
-def _depth_coefficient(variant: Variant) -> float:
-    _check_kind("depth_factor", variant, _DEPTH_COEFFICIENTS)
-    return _DEPTH_COEFFICIENTS[variant.name](variant.params)
-
-
-def _run(step: Callable[..., None], *arrays: ArrayLike) -> Array:
-    """Apply ``step(*blocks, out, tmp, bad)`` block by block; float32 stays float32.
-
-    Python numbers are weak in the result type, as in numpy: float32 with 20.0 gives float32;
-    Python numbers alone give float64.
-    """
-    inputs = [np.asarray(a) for a in arrays]
-    python = [isinstance(a, float | int) for a in arrays]
-    weak: list[Any] = [a if p else b for a, b, p in zip(arrays, inputs, python, strict=True)]
-    weak = weak if not all(python) else inputs
-    shape = np.broadcast_shapes(*(a.shape for a in inputs))
-    flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in inputs]
-    out = np.empty(shape, dtype=np.result_type(*weak, np.float32))
-    out_flat = out.reshape(-1)
-    size = min(BLOCK, out_flat.size)
-    tmp, bad = np.empty(size, out.dtype), np.empty(size, np.bool_)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for start in range(0, out_flat.size, BLOCK):
-            o = out_flat[start : start + BLOCK]
-            blocks = (x[start : start + BLOCK] for x in flat)
-            step(*blocks, out=o, tmp=tmp[: o.size], bad=bad[: o.size])
-    return out
 
 
 def _single(kind: str, variant: Variant, x: ArrayLike) -> Array:
-    factor = _factor(kind, variant)
-    return _run(lambda v, out, tmp, bad: factor(v, out, bad), x)
+    factor = factor_step(kind, variant)
+    return run_in_blocks(lambda v, out, tmp, bad: factor(v, out, bad), x)
 
 
 def np_growth_rate(sst: ArrayLike, variant: Variant) -> Array:
@@ -240,8 +132,8 @@ def np_depth_factor(zeu: ArrayLike, variant: Variant) -> Array:
     ndarray
         g [m].
     """
-    coefficient = _depth_coefficient(variant)
-    return _run(lambda z, out, tmp, bad: np.multiply(z, coefficient, out=out), zeu)
+    coefficient = depth_coefficient(variant)
+    return run_in_blocks(lambda z, out, tmp, bad: np.multiply(z, coefficient, out=out), zeu)
 
 
 def np_ez_pic_production(
@@ -274,10 +166,10 @@ def np_ez_pic_production(
     ndarray
         Production [mg C m-2 d-1] in the broadcast shape; float32 for float32 inputs.
     """
-    growth = _factor("growth_rate", variants.growth_rate)
-    light = _factor("light_limitation", variants.light_limitation)
-    euphotic = _factor("euphotic_depth", variants.euphotic_depth)
-    scale = _depth_coefficient(variants.depth_factor) * MG_PER_MOL_C
+    growth = factor_step("growth_rate", variants.growth_rate)
+    light = factor_step("light_limitation", variants.light_limitation)
+    euphotic = factor_step("euphotic_depth", variants.euphotic_depth)
+    scale = depth_coefficient(variants.depth_factor) * MG_PER_MOL_C
 
     def step(c: Array, t: Array, i: Array, k: Array, out: Array, tmp: Array, bad: Array) -> None:
         growth(t, out, bad)
@@ -289,7 +181,7 @@ def np_ez_pic_production(
         out *= scale
         np.copyto(out, np.nan, where=np.less(c, 0, out=bad))
 
-    return _run(step, pic, sst, par, kd490)
+    return run_in_blocks(step, pic, sst, par, kd490)
 
 
 def _apply(
@@ -438,7 +330,6 @@ def ez_pic_production(
 
 
 __all__ = [
-    "BLOCK",
     "depth_factor",
     "euphotic_depth",
     "ez_pic_production",

@@ -155,7 +155,7 @@ def table1(
 
     Only good rows count (``qc == ""``, or flags all in ``allow``; a table without ``qc``
     counts whole); apply
-    :func:`~picpump.science.traps.paper_filter` first for the paper's subset.
+    :func:`~picpump.science.trap_filter.paper_filter` first for the paper's subset.
 
     Parameters
     ----------

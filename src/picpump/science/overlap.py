@@ -3,7 +3,7 @@ r"""Exact overlap weights of rectilinear latitude/longitude grids (separable: la
 Latitude overlaps are in :math:`\sin\varphi` (proportional to area), longitude overlaps in
 degrees, modulo 360°; their product is the overlap area up to :math:`R^2\pi/180`
 (Jones 1999, doi:10.1175/1520-0493(1999)127<2204:FASOCR>2.0.CO;2). Used by
-:func:`picpump.science.regrid.regrid_conservative`.
+:func:`picpump.science.regrid_rectilinear.regrid_conservative`.
 """
 
 from __future__ import annotations

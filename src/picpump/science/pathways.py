@@ -18,7 +18,7 @@ import xarray as xr
 
 from picpump.errors import GridError, SpecError, explain
 from picpump.grid import Grid
-from picpump.science.regrid import regrid_conservative
+from picpump.science.regrid_rectilinear import regrid_conservative
 
 PATHWAYS = ("fecal_pellets", "aggregates")
 COLUMNS = ["lat_min", "lat_max", *PATHWAYS, "n_cells"]

@@ -31,7 +31,8 @@ from picpump.io.templates import AncillaryResolver, ancillary_path, ancillary_ur
 from picpump.io.traps.opal import read_opal_compilation
 from picpump.io.traps.pangaea import read_pangaea_tab
 from picpump.io.traps.stations import STATIONS, StationFacts, read_station, station_facts
-from picpump.science.traps import as_trap_table, validate_traps
+from picpump.science.trap_qc import validate_traps
+from picpump.science.traps import as_trap_table
 
 PANGAEA = "picpump.traps.pangaea"
 STATION = "picpump.traps.station"

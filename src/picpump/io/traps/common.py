@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from picpump.errors import InputError, UnitsError, explain
-from picpump.science.traps import CACO3_TO_PIC, as_trap_table, validate_traps
+from picpump.science.trap_qc import validate_traps
+from picpump.science.traps import CACO3_TO_PIC, as_trap_table
 from picpump.units import MOLAR_MASS_C
 
 Substance = Literal["carbon", "caco3"]
