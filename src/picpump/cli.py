@@ -33,6 +33,23 @@ def _key_value(text: str) -> tuple[str, Any]:
     return key, yaml.safe_load(value)
 
 
+def _add_key_value_option(parser: argparse.ArgumentParser, flag: str, help_text: str) -> None:
+    """Add a repeatable ``FLAG KEY=VALUE`` option collecting ``(key, value)`` pairs.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The (sub)command parser.
+    flag : str
+        The option, e.g. ``--cluster-opt``.
+    help_text : str
+        Its help line.
+    """
+    parser.add_argument(
+        flag, action="append", type=_key_value, default=[], metavar="KEY=VALUE", help=help_text
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="picpump",
@@ -45,14 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("pipeline", help="pipeline spec (YAML), e.g. pipelines/toullec2026.yaml")
     run.add_argument("--catalog", required=True, help="input catalog (YAML path or URL)")
     run.add_argument("--cluster", default="local", help="cluster profile name or path [local]")
-    run.add_argument(
-        "--cluster-opt",
-        action="append",
-        type=_key_value,
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a cluster profile option (repeatable)",
-    )
+    _add_key_value_option(run, "--cluster-opt", "override a cluster profile option (repeatable)")
     run.add_argument("--out", help="output folder or URL [outputs/<pipeline name>]")
     run.add_argument("--period", help="override the spec's period, e.g. 2000-01:2004-12")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -84,24 +94,14 @@ def _cluster_parser(commands: Any) -> None:
     )
     for sub in (describe, check):
         sub.add_argument("profile", help="cluster profile name or path")
-        sub.add_argument(
-            "--cluster-opt",
-            action="append",
-            type=_key_value,
-            default=[],
-            metavar="KEY=VALUE",
-            help="override a profile option (repeatable)",
-        )
+        _add_key_value_option(sub, "--cluster-opt", "override a profile option (repeatable)")
     check.add_argument(
         "--storage", metavar="URL", help="also write, read back and delete an object under URL"
     )
-    check.add_argument(
+    _add_key_value_option(
+        check,
         "--storage-opt",
-        action="append",
-        type=_key_value,
-        default=[],
-        metavar="KEY=VALUE",
-        help="fsspec option for --storage (dotted keys nest: client_kwargs.endpoint_url=...)",
+        "fsspec option for --storage (dotted keys nest: client_kwargs.endpoint_url=...)",
     )
 
 
@@ -117,22 +117,8 @@ def _ingest_parser(commands: Any) -> None:
     ingest.add_argument("--months-per-write", type=int, default=12, help="time chunk [12]")
     ingest.add_argument("--tile", type=int, help="chunk side in cells [min(240, nlat/2)]")
     ingest.add_argument("--shard-tiles", type=int, help="chunks per shard side [3 at <=0.25 deg]")
-    ingest.add_argument(
-        "--param",
-        action="append",
-        type=_key_value,
-        default=[],
-        metavar="KEY=VALUE",
-        help="user parameter of the entry (repeatable)",
-    )
-    ingest.add_argument(
-        "--storage-opt",
-        action="append",
-        type=_key_value,
-        default=[],
-        metavar="KEY=VALUE",
-        help="fsspec option for --out (dotted keys nest)",
-    )
+    _add_key_value_option(ingest, "--param", "user parameter of the entry (repeatable)")
+    _add_key_value_option(ingest, "--storage-opt", "fsspec option for --out (dotted keys nest)")
     ingest.add_argument(
         "--refresh", action="store_true", help="re-ingest from the first month whose file changed"
     )

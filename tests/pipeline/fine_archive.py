@@ -4,7 +4,8 @@ The demo writers (:mod:`picpump.io.demo`) write the canonical 1° grid only: the
 dimensions and grid attributes come from ``picpump.io.demo.geography.GRID``. This fixture
 writer therefore writes the same files on a finer grid itself, with the same variables,
 dtypes, fill values, orientation and attributes, reusing the writers' attribute builders and
-replacing only the attributes that depend on the grid. File names change their resolution
+replacing only the attributes that depend on the grid; the axes and the bathymetry are
+written by the demo helpers given the fine grid. File names change their resolution
 part only (GlobColour ``GLOB_100`` → ``GLOB_50``, NASA ``1deg`` → ``0.5deg``, Copernicus
 ``multi-1deg`` → ``multi-0.5deg``).
 
@@ -23,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import netCDF4
 import numpy as np
 import yaml
 from numpy.typing import NDArray
@@ -42,13 +42,13 @@ from picpump.io.demo.naming import (
     month_range,
 )
 from picpump.io.demo.netcdf import (
-    BATHYMETRY_UNITS,
-    DATE_CREATED,
     atomic_dataset,
     cf_axes,
     filled,
     set_attrs,
     synthetic_attrs,
+    write_axes,
+    write_bathymetry,
 )
 
 Array = NDArray[np.float64]
@@ -130,18 +130,6 @@ def fine_fields(fields: MonthFields, month: Month) -> MonthFields:
     )
 
 
-def write_axes(ds: netCDF4.Dataset, descending: bool, attrs: dict[str, dict[str, Any]]) -> None:
-    """Create ``lat`` and ``lon`` on the fine grid as the demo writers do on the 1° grid."""
-    lat = FINE.lat[::-1] if descending else FINE.lat
-    for name, values in (("lat", lat), ("lon", FINE.lon)):
-        if name not in ds.dimensions:
-            ds.createDimension(name, values.size)
-        fill = attrs[name].get("_FillValue", False)
-        var = ds.createVariable(name, "f4", (name,), fill_value=fill)
-        set_attrs(var, {k: v for k, v in attrs[name].items() if k != "_FillValue"})
-        var[:] = values.astype(np.float32)
-
-
 def _globcolour_grid_attrs(values: Array) -> dict[str, Any]:
     """Return the GlobColour attributes that depend on the grid and the coverage."""
     valid = np.isfinite(values)
@@ -167,24 +155,10 @@ def _globcolour_grid_attrs(values: Array) -> dict[str, Any]:
 
 def write_globcolour(path: Path, param: str, month: Month, values: Array, seed: int) -> None:
     """Write one GlobColour L3m monthly file on the fine grid (as ``write_globcolour``)."""
-    parameter, units, standard_name, error = globcolour.PARAMETERS[param]
-    dims, fill = ("lat", "lon"), globcolour.FILL
     # The 1° builder gives every attribute; those of the grid are then replaced.
     attrs = globcolour.global_attrs(param, month, values[::FACTOR, ::FACTOR], path.name)
-    with atomic_dataset(path) as ds:
-        write_axes(ds, descending=True, attrs=globcolour.AXES)
-        mean = ds.createVariable(f"{param}_mean", "f4", dims, zlib=True, fill_value=fill)
-        var_attrs: dict[str, Any] = {"standard_name": standard_name} if standard_name else {}
-        var_attrs |= {"long_name": f"{parameter} - Mean of the binned pixels", "units": units}
-        set_attrs(mean, var_attrs | {"pct_characterised_error": np.float32(error)})
-        mean[:] = filled(values, fill, descending=True)
-        flags = ds.createVariable(f"{param}_flags", "i2", dims, zlib=True, fill_value=np.int16(0))
-        flags.setncattr("long_name", f"{parameter} - Flags")
-        err = ds.createVariable(f"{param}_error", "i2", dims, zlib=True, fill_value=-32768)
-        set_attrs(err, {"long_name": f"{parameter} - Error estimation", "units": "0.01%"})
-        err[:] = np.where(np.isfinite(values[::-1]), int(error * 100), -32768).astype(np.int16)
-        set_attrs(ds, attrs | _globcolour_grid_attrs(values))
-        set_attrs(ds, synthetic_attrs(seed))
+    attrs |= _globcolour_grid_attrs(values)
+    globcolour.write_globcolour(path, param, month, values, seed, grid=FINE, attrs=attrs)
 
 
 def _nasa_grid_attrs() -> dict[str, Any]:
@@ -233,7 +207,7 @@ def write_nasa_sst(path: Path, month: Month, values: Array, seed: int) -> None:
         sst = ds.createVariable("sst", "f4", ("lat", "lon"), zlib=True, fill_value=fill)
         set_attrs(sst, nasa.SST_ATTRS)
         sst[:] = filled(values, nasa.FILL, descending=True)
-        write_axes(ds, descending=True, attrs=nasa.AXES)
+        write_axes(ds, descending=True, attrs=nasa.AXES, grid=FINE)
         colours = ds.createVariable("palette", "u1", ("rgb", "eightbitcolor"), fill_value=False)
         colours[:] = nasa.palette()
 
@@ -255,7 +229,7 @@ def write_copernicus_pp(path: Path, month: Month, values: Array, seed: int) -> N
         time_attrs |= {"units": copernicus.TIME_UNITS, "calendar": "gregorian", "axis": "T"}
         set_attrs(time, time_attrs)
         time[:] = np.array([_seconds_since_1970(month)], dtype=np.int32)
-        write_axes(ds, descending=True, attrs=cf_axes())
+        write_axes(ds, descending=True, attrs=cf_axes(), grid=FINE)
         pp = ds.createVariable("PP", "f4", dims, zlib=True, fill_value=fill)
         set_attrs(pp, copernicus.PP_ATTRS)
         pp[:] = filled(values, copernicus.FILL, descending=True)[None]
@@ -264,33 +238,6 @@ def write_copernicus_pp(path: Path, month: Month, values: Array, seed: int) -> N
         uncertainty = np.where(np.isfinite(values), 60.0, np.nan)
         error[:] = filled(uncertainty, copernicus.FILL, descending=True)[None]
         set_attrs(ds, attrs)
-        set_attrs(ds, synthetic_attrs(seed))
-
-
-def write_bathymetry(path: Path, elevation: Array, seed: int) -> None:
-    """Write the fine demo bathymetry (as ``write_bathymetry``; lat ascending)."""
-    with atomic_dataset(path) as ds:
-        write_axes(ds, descending=False, attrs=cf_axes())
-        var = ds.createVariable("elevation", "f4", ("lat", "lon"), zlib=True, fill_value=False)
-        set_attrs(
-            var,
-            {
-                "standard_name": "height_above_mean_sea_level",
-                "long_name": "bed elevation relative to sea level (ocean depth < 0)",
-                "units": BATHYMETRY_UNITS,
-                "positive": "up",
-            },
-        )
-        var[:] = elevation.astype(np.float32)
-        set_attrs(
-            ds,
-            {
-                "Conventions": "CF-1.10",
-                "title": "picpump demo bathymetry, 0.5 degree",
-                "source": "synthetic: coastlines of global-land-mask, analytic shelves and ridges",
-                "date_created": DATE_CREATED,
-            },
-        )
         set_attrs(ds, synthetic_attrs(seed))
 
 
@@ -312,7 +259,7 @@ def build_fine_archive(root: Path, *, start: str, periods: int, seed: int) -> Pa
     for folder in ARCHIVE_FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
     ocean = DemoOcean(seed)
-    write_bathymetry(root / FINE_BATHYMETRY_FILE, upsample(ocean.elevation), seed)
+    write_bathymetry(root / FINE_BATHYMETRY_FILE, upsample(ocean.elevation), seed, grid=FINE)
     write_demo_ancillary(root, ocean, seed)
     for month in month_range(start, periods):
         fields = fine_fields(ocean.month(month), month)

@@ -80,25 +80,24 @@ def test_summary_md_says_synthetic(cli_run: Path) -> None:
     assert "synthetic demo data" in text and "Pg C yr-1" in text
 
 
-def test_quickstart_notebook_runs_on_the_products(cli_run: Path) -> None:
-    nb = nbformat.read(REPO / "notebooks" / "01-quickstart.ipynb", as_version=4)
+def _run_notebook(name: str, products: Path) -> None:
+    """Execute a notebook of the repository (outputs stripped) on the products in a folder."""
+    nb = nbformat.read(REPO / "notebooks" / name, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "strip outputs"
-    os.environ["PICPUMP_PRODUCTS"] = str(cli_run)
+    os.environ["PICPUMP_PRODUCTS"] = str(products)
     os.environ["MPLBACKEND"] = "Agg"
     NotebookClient(
         nb, timeout=300, resources={"metadata": {"path": str(REPO / "notebooks")}}
     ).execute()
+
+
+def test_quickstart_notebook_runs_on_the_products(cli_run: Path) -> None:
+    _run_notebook("01-quickstart.ipynb", cli_run)
     assert (cli_run / "annual_pic_production.png").stat().st_size > 1000
 
 
 def test_traps_notebook_draws_figures_5_and_7(cli_run: Path) -> None:
-    nb = nbformat.read(REPO / "notebooks" / "02-traps-and-efficiencies.ipynb", as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "strip outputs"
-    os.environ["PICPUMP_PRODUCTS"] = str(cli_run)
-    os.environ["MPLBACKEND"] = "Agg"
-    NotebookClient(
-        nb, timeout=300, resources={"metadata": {"path": str(REPO / "notebooks")}}
-    ).execute()
+    _run_notebook("02-traps-and-efficiencies.ipynb", cli_run)
     for figure in ("fig5_flux_vs_production.png", "fig7_efficiency_by_latitude.png"):
         assert (cli_run / figure).stat().st_size > 1000
 

@@ -87,6 +87,29 @@ def find_name(names: Sequence[str], given: str | None, candidates: Sequence[str]
     )
 
 
+def find_lonlat(
+    names: Sequence[str], lat_name: str | None, lon_name: str | None, url: str
+) -> tuple[str, str]:
+    """Return the names of the latitude and longitude axes (see :func:`find_name`).
+
+    Parameters
+    ----------
+    names : sequence of str
+        Names in the file (dims or columns).
+    lat_name, lon_name : str, optional
+        Names chosen by the user; by default the first of :data:`LAT_NAMES` and
+        :data:`LON_NAMES` present.
+    url : str
+        The file, for the message.
+
+    Returns
+    -------
+    tuple of str
+        ``(lat, lon)``.
+    """
+    return find_name(names, lat_name, LAT_NAMES, url), find_name(names, lon_name, LON_NAMES, url)
+
+
 def canonical_lonlat(obj: xr.Dataset, lat: str, lon: str, url: str) -> xr.Dataset:
     """Rename to lat/lon, wrap lon to −180…180 and sort both axes ascending.
 
@@ -167,6 +190,7 @@ __all__ = [
     "LAT_NAMES",
     "LON_NAMES",
     "canonical_lonlat",
+    "find_lonlat",
     "find_name",
     "onto_grid",
     "open_small_netcdf",

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from picpump.errors import InputError, UnitsError, explain
-from picpump.io.lonlat import LAT_NAMES, LON_NAMES, canonical_lonlat, find_name, open_small_netcdf
+from picpump.io.lonlat import canonical_lonlat, find_lonlat, open_small_netcdf
 
 DEFAULT_VARIABLES = {"fecal_pellets": "fecal_pellets", "aggregates": "aggregates"}
 FRACTION_UNITS = {"1": 1.0, "": 1.0, "fraction": 1.0, "dimensionless": 1.0, "0-1": 1.0}
@@ -121,8 +121,7 @@ def read_pathways(
     raw = open_small_netcdf(url, storage_options)
     raw = raw.isel(dict(select)) if select else raw
     dims = [str(d) for d in raw.dims]
-    lat = find_name(dims, lat_name, LAT_NAMES, url)
-    lon = find_name(dims, lon_name, LON_NAMES, url)
+    lat, lon = find_lonlat(dims, lat_name, lon_name, url)
     out = {}
     for pathway, name in names.items():
         if name not in raw:

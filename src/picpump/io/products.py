@@ -69,6 +69,47 @@ def write_product_catalog(
     return url
 
 
+def _entry_location(
+    catalog: Catalog, name: str, driver: str, reader: str, fix: str
+) -> tuple[str, Any]:
+    """Return the rendered URL and storage options of an entry of the expected driver.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A product catalog.
+    name : str
+        The entry.
+    driver : str
+        The driver the entry must have.
+    reader : str
+        What the caller does, for the message (``"open_table reads"``).
+    fix : str
+        How to read entries of other drivers, for the message.
+
+    Returns
+    -------
+    tuple of (str, Any)
+        The URL (templates rendered) and the entry's ``storage_options`` (None if absent).
+
+    Raises
+    ------
+    CatalogError
+        When the entry has another driver.
+    """
+    source = catalog.source(name)
+    if source.driver != driver:
+        raise CatalogError(
+            explain(
+                f"{reader} '{driver}' entries",
+                f"entry '{name}' has driver '{source.driver}'",
+                fix,
+            )
+        )
+    url = render_template(str(source.args["urlpath"]), catalog)
+    return url, source.args.get("storage_options")
+
+
 def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     """Open a ``picpump.zarr`` entry of a catalog (a product) lazily.
 
@@ -84,17 +125,9 @@ def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     xarray.Dataset
         The product, dask-backed.
     """
-    source = catalog.source(name)
-    if source.driver != ZARR_DRIVER:
-        raise CatalogError(
-            explain(
-                f"open_source opens '{ZARR_DRIVER}' entries",
-                f"entry '{name}' has driver '{source.driver}'",
-                "use picpump.io.catalog.open_monthly or open_static for input archives",
-            )
-        )
-    url = render_template(str(source.args["urlpath"]), catalog)
-    return open_product(url, source.args.get("storage_options"))
+    fix = "use picpump.io.catalog.open_monthly or open_static for input archives"
+    url, storage_options = _entry_location(catalog, name, ZARR_DRIVER, "open_source opens", fix)
+    return open_product(url, storage_options)
 
 
 def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -112,17 +145,9 @@ def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any
     tuple of (pandas.DataFrame, dict)
         The table and its attributes (provenance and definitions).
     """
-    source = catalog.source(name)
-    if source.driver != TABLE_DRIVER:
-        raise CatalogError(
-            explain(
-                f"open_table reads '{TABLE_DRIVER}' entries",
-                f"entry '{name}' has driver '{source.driver}'",
-                "use open_source for gridded products",
-            )
-        )
-    url = render_template(str(source.args["urlpath"]), catalog)
-    return read_table(url, source.args.get("storage_options"))
+    fix = "use open_source for gridded products"
+    url, storage_options = _entry_location(catalog, name, TABLE_DRIVER, "open_table reads", fix)
+    return read_table(url, storage_options)
 
 
 __all__ = ["open_source", "open_table", "product_catalog_text", "write_product_catalog"]

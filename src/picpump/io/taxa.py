@@ -22,7 +22,7 @@ import xarray as xr
 from picpump.errors import InputError, UnitsError, explain
 from picpump.grid import Grid
 from picpump.io.files import local_copy
-from picpump.io.lonlat import LAT_NAMES, LON_NAMES, canonical_lonlat, find_name, onto_grid
+from picpump.io.lonlat import canonical_lonlat, find_lonlat, find_name, onto_grid
 from picpump.io.lonlat import open_small_netcdf as open_netcdf
 from picpump.units import MOLAR_MASS_C
 
@@ -222,15 +222,13 @@ def read_taxa(
     fmt = file_format or ("csv" if PurePosixPath(url).suffix.lower() == ".csv" else "netcdf")
     if fmt == "csv":
         table = _read_table(url, storage_options)
-        lat = find_name(list(table.columns), lat_name, LAT_NAMES, url)
-        lon = find_name(list(table.columns), lon_name, LON_NAMES, url)
+        lat, lon = find_lonlat(list(table.columns), lat_name, lon_name, url)
         axes = (lat, lon, month_dim)
         raw = _table_to_dataset(table, names, axes, (taxon_column or "", value_column))
     else:
         raw = open_netcdf(url, storage_options)
         dims = [str(d) for d in raw.dims]
-        lat = find_name(dims, lat_name, LAT_NAMES, url)
-        lon = find_name(dims, lon_name, LON_NAMES, url)
+        lat, lon = find_lonlat(dims, lat_name, lon_name, url)
         find_name(dims, month_dim, (), url)
     missing = {t: n for t, n in names.items() if n not in raw.data_vars}
     if missing:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from picpump.grid import Grid
 from picpump.io.demo.geography import GRID
 from picpump.io.demo.naming import SENSOR_NAMES, Month, globcolour_era, sensor_codes
 from picpump.io.demo.netcdf import atomic_dataset, filled, set_attrs, synthetic_attrs, write_axes
@@ -155,7 +157,16 @@ def global_attrs(param: str, month: Month, values: Array, name: str) -> dict[str
     }
 
 
-def write_globcolour(path: Path, param: str, month: Month, values: Array, seed: int) -> None:
+def write_globcolour(
+    path: Path,
+    param: str,
+    month: Month,
+    values: Array,
+    seed: int,
+    *,
+    grid: Grid = GRID,
+    attrs: Mapping[str, Any] | None = None,
+) -> None:
     """Write one GlobColour L3m monthly file: ``<PARAM>_mean``, ``_flags`` and ``_error``.
 
     Layout: 2-D (lat, lon) with latitude descending, no time dimension (the month is in
@@ -174,22 +185,27 @@ def write_globcolour(path: Path, param: str, month: Month, values: Array, seed: 
         The field on the canonical grid, NaN where missing.
     seed : int
         Seed of the archive (recorded in ``history``).
+    grid : Grid, optional
+        The grid of ``values``; default the demo archive's 1° grid.
+    attrs : mapping, optional
+        The global attributes (before the synthetic ones); default :func:`global_attrs`,
+        which describe the 1° grid.
     """
     parameter, units, standard_name, error = PARAMETERS[param]
     dims = ("lat", "lon")
     with atomic_dataset(path) as ds:
-        write_axes(ds, descending=True, attrs=AXES)
+        write_axes(ds, descending=True, attrs=AXES, grid=grid)
         mean = ds.createVariable(f"{param}_mean", "f4", dims, zlib=True, fill_value=FILL)
-        attrs: dict[str, Any] = {"standard_name": standard_name} if standard_name else {}
-        attrs |= {"long_name": f"{parameter} - Mean of the binned pixels", "units": units}
-        set_attrs(mean, attrs | {"pct_characterised_error": np.float32(error)})
+        var_attrs: dict[str, Any] = {"standard_name": standard_name} if standard_name else {}
+        var_attrs |= {"long_name": f"{parameter} - Mean of the binned pixels", "units": units}
+        set_attrs(mean, var_attrs | {"pct_characterised_error": np.float32(error)})
         mean[:] = filled(values, FILL, descending=True)
         flags = ds.createVariable(f"{param}_flags", "i2", dims, zlib=True, fill_value=np.int16(0))
         flags.setncattr("long_name", f"{parameter} - Flags")
         err = ds.createVariable(f"{param}_error", "i2", dims, zlib=True, fill_value=-32768)
         set_attrs(err, {"long_name": f"{parameter} - Error estimation", "units": "0.01%"})
         err[:] = np.where(np.isfinite(values[::-1]), int(error * 100), -32768).astype(np.int16)
-        set_attrs(ds, global_attrs(param, month, values, path.name))
+        set_attrs(ds, global_attrs(param, month, values, path.name) if attrs is None else attrs)
         set_attrs(ds, synthetic_attrs(seed))
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from xarray.backends.locks import HDF5_LOCK as NETCDF_LOCK
 
+from picpump.grid import Grid
 from picpump.io.demo.geography import GRID
 
 Array = NDArray[np.float64]
@@ -54,6 +55,28 @@ def synthetic_attrs(seed: int) -> dict[str, str]:
         "picpump_synthetic": "true",
         "history": f"synthetic demo data: picpump demo build (seed {seed})",
     }
+
+
+def cf_global_attrs(title: str, source: str, seed: int) -> dict[str, str]:
+    """Return the global attributes of a demo file in a plain CF layout.
+
+    Parameters
+    ----------
+    title : str
+        The file's ``title``.
+    source : str
+        How the data were made (``source``).
+    seed : int
+        Seed of the archive.
+
+    Returns
+    -------
+    dict of str to str
+        ``Conventions``, ``title``, ``source``, ``date_created``, then the
+        :func:`synthetic_attrs`.
+    """
+    attrs = {"Conventions": "CF-1.10", "title": title, "source": source}
+    return attrs | {"date_created": DATE_CREATED} | synthetic_attrs(seed)
 
 
 @contextmanager
@@ -119,7 +142,10 @@ def filled(values: Array, fill: float, descending: bool) -> NDArray[np.float32]:
 
 
 def write_axes(
-    dataset: netCDF4.Dataset, descending: bool, attrs: Mapping[str, Mapping[str, Any]]
+    dataset: netCDF4.Dataset,
+    descending: bool,
+    attrs: Mapping[str, Mapping[str, Any]],
+    grid: Grid = GRID,
 ) -> None:
     """Create the ``lat`` and ``lon`` float32 coordinate variables (and dimensions if absent).
 
@@ -132,9 +158,11 @@ def write_axes(
     attrs : mapping
         ``{"lat": {...}, "lon": {...}}``: attributes of each coordinate; a ``_FillValue``
         entry is applied as the variable's fill value.
+    grid : Grid, optional
+        The grid of the axes; default the demo archive's 1° grid.
     """
-    lat = GRID.lat[::-1] if descending else GRID.lat
-    for name, values in (("lat", lat), ("lon", GRID.lon)):
+    lat = grid.lat[::-1] if descending else grid.lat
+    for name, values in (("lat", lat), ("lon", grid.lon)):
         if name not in dataset.dimensions:
             dataset.createDimension(name, values.size)
         fill = attrs[name].get("_FillValue", False)
@@ -165,7 +193,7 @@ def cf_axes() -> dict[str, dict[str, Any]]:
     }
 
 
-def write_bathymetry(path: Path, elevation: Array, seed: int) -> None:
+def write_bathymetry(path: Path, elevation: Array, seed: int, grid: Grid = GRID) -> None:
     """Write the demo bathymetry: ``elevation`` [m, positive up], lat ascending, CF attributes.
 
     Parameters
@@ -176,9 +204,11 @@ def write_bathymetry(path: Path, elevation: Array, seed: int) -> None:
         Elevation on the canonical grid.
     seed : int
         Seed of the archive (recorded in ``history``).
+    grid : Grid, optional
+        The grid of ``elevation``; default the demo archive's 1° grid.
     """
     with atomic_dataset(path) as ds:
-        write_axes(ds, descending=False, attrs=cf_axes())
+        write_axes(ds, descending=False, attrs=cf_axes(), grid=grid)
         var = ds.createVariable("elevation", "f4", ("lat", "lon"), zlib=True, fill_value=False)
         set_attrs(
             var,
@@ -190,16 +220,9 @@ def write_bathymetry(path: Path, elevation: Array, seed: int) -> None:
             },
         )
         var[:] = elevation.astype(np.float32)
-        set_attrs(
-            ds,
-            {
-                "Conventions": "CF-1.10",
-                "title": "picpump demo bathymetry, 1 degree",
-                "source": "synthetic: coastlines of global-land-mask, analytic shelves and ridges",
-                "date_created": DATE_CREATED,
-            },
-        )
-        set_attrs(ds, synthetic_attrs(seed))
+        title = f"picpump demo bathymetry, {grid.resolution:g} degree"
+        source = "synthetic: coastlines of global-land-mask, analytic shelves and ridges"
+        set_attrs(ds, cf_global_attrs(title, source, seed))
 
 
 __all__ = [
@@ -209,6 +232,7 @@ __all__ = [
     "SYNTHETIC_COMMENT",
     "atomic_dataset",
     "cf_axes",
+    "cf_global_attrs",
     "filled",
     "set_attrs",
     "synthetic_attrs",

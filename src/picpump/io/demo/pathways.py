@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from picpump.grid import Grid
 from picpump.io.demo.geography import land_mask
-from picpump.io.demo.netcdf import DATE_CREATED, atomic_dataset, set_attrs, synthetic_attrs
+from picpump.io.demo.netcdf import atomic_dataset, cf_global_attrs, set_attrs
 from picpump.science.regrid import row_weights
 
 GRID_2DEG = Grid(2.0)
@@ -102,16 +102,9 @@ def write_demo_pathways(path: Path, seed: int, *, land: NDArray[np.bool_] | None
             set_attrs(var, {"long_name": text, "units": "%"})
             rows = (100.0 * values)[::-1][:, order]
             var[:] = np.where(np.isfinite(rows), rows, FILL).astype(np.float32)
-        set_attrs(
-            ds,
-            {
-                "Conventions": "CF-1.10",
-                "title": "picpump demo export pathways (Nowicki et al. 2022 layout), 2 degrees",
-                "source": "synthetic demo data: analytic latitude shape, 85 % fecal pellets",
-                "date_created": DATE_CREATED,
-            },
-        )
-        set_attrs(ds, synthetic_attrs(seed))
+        title = "picpump demo export pathways (Nowicki et al. 2022 layout), 2 degrees"
+        source = "synthetic demo data: analytic latitude shape, 85 % fecal pellets"
+        set_attrs(ds, cf_global_attrs(title, source, seed))
 
 
 __all__ = ["FECAL_PELLETS_GLOBAL", "demo_fecal_pellets", "ocean_2deg", "write_demo_pathways"]

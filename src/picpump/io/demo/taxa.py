@@ -20,12 +20,11 @@ from numpy.typing import NDArray
 from picpump.io.demo.climate import seasonal_peak
 from picpump.io.demo.geography import GRID, LAT, blob, land_mask, smooth_noise, smoothstep
 from picpump.io.demo.netcdf import (
-    DATE_CREATED,
     atomic_dataset,
     cf_axes,
+    cf_global_attrs,
     filled,
     set_attrs,
-    synthetic_attrs,
     write_axes,
 )
 from picpump.science.area import np_cell_area
@@ -122,16 +121,9 @@ def write_demo_taxa(path: Path, seed: int, *, land: NDArray[np.bool_] | None = N
                 },
             )
             var[:] = np.stack([filled(v * 1e3, FILL, descending=True) for v in values])
-        set_attrs(
-            ds,
-            {
-                "Conventions": "CF-1.10",
-                "title": "picpump demo calcifier biomass (Knecht et al. 2023 layout), 1 degree",
-                "source": "synthetic demo data: analytic latitude and season shapes",
-                "date_created": DATE_CREATED,
-            },
-        )
-        set_attrs(ds, synthetic_attrs(seed))
+        title = "picpump demo calcifier biomass (Knecht et al. 2023 layout), 1 degree"
+        source = "synthetic demo data: analytic latitude and season shapes"
+        set_attrs(ds, cf_global_attrs(title, source, seed))
 
 
 __all__ = ["TARGET_TG", "demo_biomass", "write_demo_taxa"]
