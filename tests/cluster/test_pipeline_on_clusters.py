@@ -7,10 +7,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from picpump.cli import main
 from picpump.io.archive import open_product, read_json
+from picpump.io.tables import read_table
 from tests.conftest import REPO
 from tests.pipeline.conftest import demo_catalog, demo_root, spec_path  # noqa: F401 (fixtures)
 from tests.services import GatewayServer, S3Server, Slurm, squeue, wait_queue_empty
@@ -43,6 +45,10 @@ def _assert_same_products(
 ) -> None:
     assert set(got) == set(want)
     for name, url in want.items():
+        if url.endswith(".parquet"):  # table products
+            table, _ = read_table(got[name], storage_options)
+            pd.testing.assert_frame_equal(table, read_table(url)[0], rtol=1e-6)
+            continue
         expected = open_product(url).load()
         actual = open_product(got[name], storage_options).load()
         assert set(actual.data_vars) == set(expected.data_vars), name
