@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 DEMO_ARCHIVE := data/demo
 OUT ?= outputs/demo
 
-.PHONY: help venv demo demo-archive test lint pytest bench clean
+.PHONY: help venv demo demo-archive test lint pytest bench bench-quick clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test: lint pytest ## Lint, then the test suite (what CI runs)
 
 bench: venv ## Benchmarks side by side with CDO and plain xarray (results in benchmarks/results)
 	$(BIN)/python benchmarks/run.py
+
+bench-quick: venv ## A small benchmark smoke run (results in benchmarks/results/quick.*)
+	$(BIN)/python benchmarks/run.py --quick
 
 clean: ## Remove the venv, the demo archive and outputs
 	rm -rf $(VENV) $(DEMO_ARCHIVE) outputs benchmarks/work

@@ -15,6 +15,7 @@ threads of dask's scheduler run in parallel) when numba is installed, else the n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,9 @@ import xarray as xr
 from numpy.typing import NDArray
 
 MONTHS = np.arange(1, 13)
+OUTPUT_BLOCK_CELLS = 1 << 18
+"""Cells per block of a lazy result: small input tiles are merged (≈ 60 MB of float64
+moments per block) so that writing the 12-month result takes few store operations."""
 
 
 Kernel = Callable[..., None]
@@ -156,6 +160,51 @@ def _block_moments(block: NDArray, month: NDArray) -> NDArray:
     return monthly_moments(block, month)
 
 
+def _block_climatology(block: NDArray, month: NDArray) -> NDArray:
+    return finalized_moments(monthly_moments(block, month))
+
+
+def _climatology_dask(data: da.Array, month: NDArray[np.integer]) -> da.Array:
+    """Lazy stacked ``[mean, std, count]`` of a (time, ...) dask array.
+
+    With all months in one chunk (the product layout), each tile is accumulated and
+    finalised in one task (a distributed task costs milliseconds). Otherwise the moments of
+    the time blocks are summed, then finalised.
+    """
+    meta = np.array((), dtype=np.float64)
+    if data.numblocks[0] == 1:
+        return da.map_blocks(
+            _block_climatology,
+            data,
+            month,
+            drop_axis=0,
+            new_axis=[0, 1],
+            chunks=((3,), (12,), *data.chunks[1:]),
+            dtype=np.float64,
+            meta=meta,
+        )
+    return da.map_blocks(finalized_moments, _moments_dask(data, month), dtype=np.float64, meta=meta)
+
+
+def _merge_tiles(stacked: da.Array) -> da.Array:
+    """Merge small spatial blocks of a lazy ``(3, 12, ...)`` result, never split one.
+
+    Writing costs milliseconds per chunk whatever its size: a 12-month result in the tiles
+    of a 302-month input would spend most of its time in store operations.
+    """
+    spatial = stacked.chunksize[2:]
+    cells = math.prod(spatial)
+    if not spatial or cells >= OUTPUT_BLOCK_CELLS:
+        return stacked
+    factor = int((OUTPUT_BLOCK_CELLS / cells) ** (1 / len(spatial)))
+    if factor <= 1:
+        return stacked
+    merged = tuple(
+        min(n * factor, size) for n, size in zip(spatial, stacked.shape[2:], strict=True)
+    )
+    return stacked.rechunk((3, 12, *merged))
+
+
 def _moments_dask(data: da.Array, month: NDArray[np.integer]) -> da.Array:
     """Lazy moments of a (time, lat, lon) dask array, summed over its time blocks."""
     parts = []
@@ -180,7 +229,9 @@ def _moments_dask(data: da.Array, month: NDArray[np.integer]) -> da.Array:
 def monthly_climatology(field: xr.DataArray, dim: str = "time") -> xr.Dataset:
     """Calendar-month climatology of a monthly stack: mean, std (CDO convention) and count.
 
-    Lazy for dask-backed input: the result is a graph of one pass per time block plus a sum.
+    Lazy for dask-backed input: the result is a graph of one pass per time block plus a sum
+    (one task per spatial tile when all months are in one chunk); small spatial tiles are
+    merged into result blocks of about :data:`OUTPUT_BLOCK_CELLS` cells.
 
     Parameters
     ----------
@@ -199,7 +250,8 @@ def monthly_climatology(field: xr.DataArray, dim: str = "time") -> xr.Dataset:
     month = field[dim].dt.month.values.astype(np.int64)
     parts: tuple[da.Array, da.Array, da.Array] | tuple[NDArray, NDArray, NDArray]
     if isinstance(field.data, da.Array):
-        parts = _finalize_dask(_moments_dask(field.data, month))
+        stacked = _merge_tiles(_climatology_dask(field.data, month))
+        parts = stacked[0], stacked[1], stacked[2].astype(np.int32)
     else:
         mean_std_count = finalized_moments(monthly_moments(field.values, month))
         parts = mean_std_count[0], mean_std_count[1], mean_std_count[2].astype(np.int32)
@@ -248,16 +300,9 @@ def finalized_moments(moments: NDArray[np.float64]) -> NDArray[np.float64]:
     return out.reshape(moments.shape)
 
 
-def _finalize_dask(moments: da.Array) -> tuple[da.Array, da.Array, da.Array]:
-    """Finalise lazy moments blockwise, once per block; split mean, std and count."""
-    stacked = da.map_blocks(
-        finalized_moments, moments, dtype=np.float64, meta=np.array((), dtype=np.float64)
-    )
-    return stacked[0], stacked[1], stacked[2].astype(np.int32)
-
-
 __all__ = [
     "MONTHS",
+    "OUTPUT_BLOCK_CELLS",
     "finalized_moments",
     "monthly_climatology",
     "monthly_moments",

@@ -1,0 +1,117 @@
+"""The benchmark job: monthly production, then its climatology, from a Zarr inputs store.
+
+The same science calls and the same writer as the pipeline's ``monthly`` and ``climatology``
+stages (restricted to the production variable): read pic, sst, par, kd490 → production kernel
+→ atomic Zarr write → reopen → calendar-month mean, std, count → atomic Zarr write.
+
+Run alone (one subprocess per measurement, so peak RSS is the job's own)::
+
+    python -m benchmarks.job --inputs STORE --out DIR [--workers N]
+
+prints one JSON line: seconds per stage, pixels, peak RSS (of the process with the threaded
+scheduler, or the largest worker's with ``--workers N``, a LocalCluster of N single-threaded
+processes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import dask
+import xarray as xr
+
+from picpump.io.archive import open_product, stage_zarr
+from picpump.science.calcification import ez_pic_production
+from picpump.science.climatology import monthly_climatology
+from picpump.science.registry import ModelVariants
+
+
+def max_rss_gb() -> float:
+    """Peak resident memory of this process so far (GB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+
+
+def write(ds: xr.Dataset, path: Path) -> None:
+    """Write a product as the pipeline does (temporary name, compute, publish)."""
+    pending = stage_zarr(ds, str(path))
+    dask.compute(pending.task)
+    pending.publish()
+
+
+def climatology_product(field: xr.DataArray, name: str) -> xr.Dataset:
+    """The climatology product of one variable, with the pipeline's dtypes."""
+    clim = monthly_climatology(field)
+    return xr.Dataset(
+        {
+            f"{name}_mean": clim["mean"].astype("float32"),
+            f"{name}_std": clim["std"].astype("float32"),
+            f"{name}_count": clim["count"].astype("int16"),
+        }
+    )
+
+
+def run_job(inputs: Path, out: Path) -> dict[str, Any]:
+    """Production then climatology; wall seconds of each (on the current dask scheduler)."""
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    ds = open_product(str(inputs))
+    production = ez_pic_production(
+        ds["pic"], ds["sst"], ds["par"], ds["kd490"], ModelVariants.from_mapping({})
+    )
+    write(xr.Dataset({"ez_pic_production": production.astype("float32")}), out / "monthly.zarr")
+    middle = time.perf_counter()
+    monthly = open_product(str(out / "monthly.zarr"))["ez_pic_production"]
+    write(climatology_product(monthly, "ez_pic_production"), out / "climatology.zarr")
+    end = time.perf_counter()
+    return {
+        "shape": list(production.shape),
+        "pixels": int(production.size),
+        "production_s": round(middle - start, 3),
+        "climatology_s": round(end - middle, 3),
+        "total_s": round(end - start, 3),
+    }
+
+
+def run_on_cluster(inputs: Path, out: Path, workers: int) -> dict[str, Any]:
+    """Run the job on a LocalCluster of ``workers`` single-threaded processes."""
+    from distributed import Client, LocalCluster
+
+    start = time.perf_counter()
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster,
+        Client(cluster) as client,
+    ):
+        started = time.perf_counter() - start
+        result = run_job(inputs, out)
+        rss = client.run(max_rss_gb)
+    result["cluster_start_s"] = round(started, 3)
+    result["peak_rss_gb_per_worker"] = round(max(rss.values()), 3)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--workers", type=int, default=0, help="0: threaded scheduler")
+    args = parser.parse_args()
+    try:
+        if args.workers > 0:
+            result = run_on_cluster(args.inputs, args.out, args.workers)
+        else:
+            result = run_job(args.inputs, args.out)
+            result["peak_rss_gb_per_worker"] = round(max_rss_gb(), 3)
+    finally:
+        shutil.rmtree(args.out, ignore_errors=True)
+    result["workers"] = args.workers
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
