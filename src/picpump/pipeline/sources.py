@@ -70,7 +70,8 @@ def read_traps(
                 )
             )
         url, args, options = _entry(catalog, name)
-        frames.append(read_trap_entry(spec.driver, {"urlpath": url, **args, **_so(options)}, name))
+        args = {"urlpath": url, **args, **_storage_kwargs(options)}
+        frames.append(read_trap_entry(spec.driver, args, name))
     traps = validate_traps(pd.concat(frames, ignore_index=True))
     if elevation is not None:
         traps = fill_water_depth(traps, elevation)
@@ -81,7 +82,7 @@ def read_traps(
     )
 
 
-def _so(options: dict[str, Any]) -> dict[str, Any]:
+def _storage_kwargs(options: dict[str, Any]) -> dict[str, Any]:
     return {"storage_options": options} if options else {}
 
 

@@ -143,7 +143,7 @@ def _taxa_table(catalog: Catalog, fields: OneDegree, section: dict[str, Any]) ->
     stocks = calcifier_stocks(read_biomass(catalog, section["source"]), c_to_pic=factors)
     pic_100 = fields.climatology["pic_100_mean"]
     table = taxa_contribution(pic_100, stocks, fields.area, fields.ocean)
-    table.attrs["c_to_pic"] = factors.as_dict() if hasattr(factors, "as_dict") else str(factors)
+    table.attrs["c_to_pic"] = factors.as_dict()
     return table
 
 
