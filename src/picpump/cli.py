@@ -17,6 +17,7 @@ from picpump.cluster import check, client_for, describe, load_profile
 from picpump.errors import PicpumpError
 from picpump.grid import Grid
 from picpump.io.catalog import load_catalog
+from picpump.io.catalog_include import with_parameters
 from picpump.io.demo import build_demo_archive
 from picpump.io.incremental import ingest_entry
 from picpump.io.products import write_product_catalog
@@ -63,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--catalog", required=True, help="input catalog (YAML path or URL)")
     run.add_argument("--cluster", default="local", help="cluster profile name or path [local]")
     _add_key_value_option(run, "--cluster-opt", "override a cluster profile option (repeatable)")
+    _add_key_value_option(
+        run, "--param", "catalog parameter for every entry declaring it, e.g. base_url=/mirror"
+    )
     run.add_argument("--out", help="output folder or URL [outputs/<pipeline name>]")
     run.add_argument("--period", help="override the spec's period, e.g. 2000-01:2004-12")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -197,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
     clock = time.perf_counter()
     spec = load_spec(args.pipeline, _period_override(args.period))
-    catalog = load_catalog(args.catalog)
+    catalog = with_parameters(load_catalog(args.catalog), dict(args.param))
     out = args.out or f"outputs/{spec.name}"
     profile = load_profile(args.cluster, dict(args.cluster_opt))
     plan = make_plan(spec, catalog, out)

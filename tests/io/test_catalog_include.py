@@ -99,3 +99,13 @@ def test_an_include_cycle_is_refused(tmp_path: Path) -> None:
     _write(tmp_path / "b.yaml", {"includes": [{"catalog": "a.yaml"}]})
     with pytest.raises(CatalogError, match=f"at most {MAX_DEPTH} deep"):
         load_catalog(tmp_path / "a.yaml")
+
+
+def test_run_parameters_become_new_defaults(archive: Path) -> None:
+    from picpump.io.catalog_include import with_parameters
+
+    catalog = with_parameters(load_catalog(archive), {"version": "v9"})
+    assert resolve_url(catalog, "topo").endswith("archive/topo_v9.nc")
+    assert resolve_url(catalog, "mask").endswith("archive/mask.nc")
+    with pytest.raises(CatalogError, match="must be declared by the entries"):
+        with_parameters(load_catalog(archive), {"colour": "blue"})

@@ -111,6 +111,14 @@ def test_a_missing_catalog_is_a_clear_error(spec_path: str, tmp_path: Path, caps
     assert "nope.yaml" in err and "fix:" in err
 
 
+def test_an_unknown_catalog_parameter_is_a_clear_error(
+    demo_catalog: str, spec_path: str, capsys
+) -> None:
+    code = main(["run", spec_path, "--catalog", demo_catalog, "--param", "base_url=/mirror"])
+    assert code == 2
+    assert "base_url" in capsys.readouterr().err
+
+
 def test_a_wrong_cluster_profile_is_a_clear_error(
     demo_catalog: str, spec_path: str, capsys
 ) -> None:

@@ -143,4 +143,35 @@ def resolve_includes(
     return out
 
 
-__all__ = ["MAX_DEPTH", "resolve_includes"]
+def with_parameters(catalog: Any, overrides: Mapping[str, Any]) -> Any:
+    """Return the catalog with new defaults for its entries' user parameters.
+
+    Each override applies to every entry that declares that parameter (e.g. ``base_url`` of
+    a local mirror, ``res`` of the archive's grid); the values are then checked as any
+    parameter is (type, allowed values) when an entry is used.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A loaded catalog.
+    overrides : mapping
+        Parameter name → value.
+
+    Returns
+    -------
+    Catalog
+        A copy with the new defaults.
+
+    Raises
+    ------
+    CatalogError
+        A parameter that no entry declares.
+    """
+    if not overrides:
+        return catalog
+    _check_overrides(overrides, list(catalog.sources.values()), catalog.urlpath)
+    sources = {name: _with_defaults(spec, overrides) for name, spec in catalog.sources.items()}
+    return replace(catalog, sources=sources)
+
+
+__all__ = ["MAX_DEPTH", "resolve_includes", "with_parameters"]
