@@ -43,6 +43,7 @@ from picpump.io.catalog_yaml import (
 )
 from picpump.io.files import source_fingerprint
 from picpump.io.ingest import MonthReader, read_static
+from picpump.io.ingested import INGESTED, open_ingested
 from picpump.io.resolve import (
     MonthFiles,
     entry_args,
@@ -211,6 +212,8 @@ def open_monthly(
     """
     if catalog.source(name).driver == ARCO:
         return open_arco(catalog, name, grid, period, access=access, **params)
+    if catalog.source(name).driver == INGESTED:
+        return open_ingested(catalog, name, grid, period, months_per_chunk)
     if is_climatology(monthly_source(catalog, name)):
         rule = f"'{name}' is a monthly climatology (12 calendar months), not a time series"
         raise CatalogError(explain(rule, catalog.urlpath, "open it with open_climatology"))

@@ -46,10 +46,13 @@ DRIVERS = {
     "picpump.taxa": "a calcifier biomass climatology, Knecht layout (picpump.io.taxa)",
     "picpump.pathways": "an export-pathway grid, Nowicki layout (picpump.io.pathways)",
     "picpump.table": "a table product, Parquet (picpump.io.tables)",
+    "picpump.ingested": "a store written by `picpump ingest` (picpump.io.ingested)",
 }
 """Known drivers and what they read."""
 URL_ONLY = {ZARR} | {
-    d for d in DRIVERS if d.split(".")[1] in ("traps", "regions", "taxa", "pathways", "table")
+    d
+    for d in DRIVERS
+    if d.split(".")[1] in ("traps", "regions", "taxa", "pathways", "table", "ingested")
 }
 """Drivers whose entries need only ``args.urlpath`` (their readers take the other args)."""
 

@@ -17,6 +17,7 @@ import xarray as xr
 
 from picpump.io.archive import join
 from picpump.io.catalog import Catalog, resolve_month_urls, resolve_url, source_fingerprint
+from picpump.io.ingested import INGESTED, ingested_fingerprint
 from picpump.pipeline import stages
 from picpump.pipeline.spec import STAGES, PipelineSpec
 
@@ -116,6 +117,9 @@ def inputs_fingerprint(spec: PipelineSpec, catalog: Catalog) -> str:
     }
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     for var, source in sorted(spec.inputs.items()):
+        if catalog.source(source).driver == INGESTED:
+            digest.update(ingested_fingerprint(catalog, source).encode())
+            continue
         if var == "bathymetry":
             urls = [resolve_url(catalog, source)]
         else:
