@@ -99,7 +99,7 @@ def _traps_tables(
 ) -> dict[str, pd.DataFrame]:
     elevation = None
     if settings.fill_water_depth:
-        elevation = open_static(catalog, spec.inputs["bathymetry"]).load()
+        elevation = open_static(catalog, spec.inputs["bathymetry"])
     traps = read_traps(catalog, settings, elevation)
     traps["layer"] = depth_layer(
         traps["trap_depth_m"], settings.layer_edges, closed=settings.layer_closed
