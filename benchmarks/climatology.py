@@ -23,7 +23,7 @@ import xarray as xr
 
 from benchmarks.job import climatology_product, write
 from benchmarks.proc import median_of, run_json
-from picpump.io.archive import open_product
+from picpump.io.store.zarr_store import open_product
 
 CONTENDERS = ("picpump", "cdo", "xarray")
 VARIABLE = "ez_pic_production"

@@ -26,7 +26,7 @@ from typing import Any
 import dask
 import xarray as xr
 
-from picpump.io.archive import open_product, stage_zarr
+from picpump.io.store.zarr_store import open_product, stage_zarr
 from picpump.science.calcification import ez_pic_production
 from picpump.science.climatology import monthly_climatology
 from picpump.science.registry import ModelVariants

@@ -19,7 +19,7 @@ import dask
 import dask.array as da
 import numpy as np
 
-from picpump.io.archive import open_product
+from picpump.io.store.zarr_store import open_product
 from picpump.science.calcification import ez_pic_production, np_ez_pic_production
 from picpump.science.registry import ModelVariants
 

@@ -22,7 +22,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from picpump.grid import Grid
-from picpump.io.archive import is_complete, stage_zarr
+from picpump.io.store.zarr_store import is_complete, stage_zarr
 from picpump.units import CANONICAL
 
 FIRST_MONTH = "1997-09"

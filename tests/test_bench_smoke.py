@@ -10,7 +10,7 @@ from benchmarks.report import markdown, summary
 from benchmarks.stack import INPUTS, ensure_stores, synth_array, synth_block
 
 from picpump.grid import Grid
-from picpump.io.archive import open_product
+from picpump.io.store.zarr_store import open_product
 
 REQUIRED_KEYS = (
     "clim_speedup_vs_cdo_025deg",

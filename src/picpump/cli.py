@@ -14,14 +14,14 @@ from typing import Any
 
 import picpump
 from picpump.cluster import check, client_for, describe, load_profile
+from picpump.demo import build_demo_archive
 from picpump.errors import PicpumpError
 from picpump.grid import Grid
-from picpump.io.catalog import load_catalog
-from picpump.io.catalog_include import with_parameters
-from picpump.io.demo import build_demo_archive
-from picpump.io.incremental import ingest_entry
+from picpump.io.api import load_catalog
+from picpump.io.catalog.include import with_parameters
 from picpump.io.products import write_product_catalog
 from picpump.pipeline import execute, load_spec, make_plan
+from picpump.pipeline.ingest import ingest_entry
 from picpump.report.summary import render_markdown, summarise, write_summary
 
 

@@ -1,6 +1,6 @@
 """Canonical variables: names, units and CF metadata, plus unit conversion rules.
 
-The canonical internal form (settled once, in :mod:`picpump.io.ingest`) uses the
+The canonical internal form (settled once, in :mod:`picpump.io.ingest.reader`) uses the
 variables below. Kernels never rename or convert; they trust these units.
 """
 

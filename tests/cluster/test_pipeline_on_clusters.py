@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from picpump.cli import main
-from picpump.io.archive import open_product, read_json
-from picpump.io.tables import read_table
+from picpump.io.store.table_files import read_table
+from picpump.io.store.zarr_store import open_product, read_json
 from tests.conftest import REPO
 from tests.pipeline.conftest import demo_catalog, demo_root, spec_path  # noqa: F401 (fixtures)
 from tests.services import GatewayServer, S3Server, Slurm, squeue, wait_queue_empty

@@ -12,7 +12,7 @@ import xarray as xr
 
 from picpump.cluster import Profile, check, load_profile
 from picpump.errors import ClusterError, PicpumpError
-from picpump.io.archive import is_complete, open_product, stage_zarr
+from picpump.io.store.zarr_store import is_complete, open_product, stage_zarr
 from tests.services import S3Server
 
 pytestmark = pytest.mark.s3

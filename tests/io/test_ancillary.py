@@ -12,7 +12,7 @@ import yaml
 
 from picpump.errors import CatalogError, InputError
 from picpump.io import ancillary
-from picpump.io.ancillary import (
+from picpump.io.ancillary.cache import (
     cache_root,
     cached_path,
     default_catalog,
@@ -20,7 +20,7 @@ from picpump.io.ancillary import (
     load_ancillary_catalog,
     seed_cache,
 )
-from picpump.io.templates import ancillary_url, render, render_tree
+from picpump.io.catalog.templates import ancillary_url, render, render_tree
 from tests.conftest import REPO
 
 CONTENT = b"tiny ancillary file\n" * 50

@@ -10,8 +10,8 @@ import pytest
 
 from picpump.errors import GridError, InputError, UnitsError
 from picpump.grid import Grid
-from picpump.io.catalog import load_catalog, open_monthly, resolve_month_urls
-from picpump.io.ingest import read_month
+from picpump.io.api import load_catalog, open_monthly, resolve_month_urls
+from picpump.io.ingest.reader import read_month
 from tests.conftest import raise_if_dask_computes
 from tests.io.fixtures import (
     GRID,

@@ -13,7 +13,7 @@ import pytest
 
 from picpump.errors import CatalogError, InputError
 from picpump.grid import Grid
-from picpump.io.catalog import (
+from picpump.io.api import (
     Catalog,
     load_catalog,
     months_of,
@@ -24,7 +24,7 @@ from picpump.io.catalog import (
     resolve_url,
     source_fingerprint,
 )
-from picpump.io.templates import month_fields, render
+from picpump.io.catalog.templates import month_fields, render
 from tests.conftest import raise_if_dask_computes
 from tests.io.fixtures import (
     GLOBCOLOUR_PIC,

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from picpump.errors import CatalogError
-from picpump.io.catalog import load_catalog, resolve_url
-from picpump.io.catalog_include import MAX_DEPTH
+from picpump.io.api import load_catalog, resolve_url
+from picpump.io.catalog.include import MAX_DEPTH
 
 
 def _entry(urlpath: str, parameters: dict | None = None) -> dict:
@@ -102,7 +102,7 @@ def test_an_include_cycle_is_refused(tmp_path: Path) -> None:
 
 
 def test_run_parameters_become_new_defaults(archive: Path) -> None:
-    from picpump.io.catalog_include import with_parameters
+    from picpump.io.catalog.include import with_parameters
 
     catalog = with_parameters(load_catalog(archive), {"version": "v9"})
     assert resolve_url(catalog, "topo").endswith("archive/topo_v9.nc")

@@ -11,7 +11,7 @@ import xarray as xr
 
 from picpump.errors import GridError
 from picpump.grid import Grid
-from picpump.io.catalog import load_catalog, open_monthly
+from picpump.io.api import load_catalog, open_monthly
 from picpump.science.regrid import coarsen_conservative
 from tests.conftest import REPO, raise_if_dask_computes
 from tests.io.real_layouts import smooth, write_globcolour

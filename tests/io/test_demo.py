@@ -18,17 +18,17 @@ import pytest
 import xarray as xr
 import yaml
 
-from picpump.errors import InputError
-from picpump.io.demo import MANIFEST, build_demo_archive, read_manifest
-from picpump.io.demo.build import sha256
-from picpump.io.demo.naming import (
+from picpump.demo import MANIFEST, build_demo_archive, read_manifest
+from picpump.demo.build import sha256
+from picpump.demo.naming import (
     GLOBCOLOUR_ERAS,
     Month,
     globcolour_era,
     month_files,
     month_range,
 )
-from picpump.io.demo.netcdf import atomic_dataset
+from picpump.demo.netcdf import atomic_dataset
+from picpump.errors import InputError
 from tests.conftest import REPO
 
 START, PERIODS = "2002-01", 14
@@ -276,7 +276,7 @@ def test_an_interrupted_rebuild_never_looks_complete(tmp_path: Path, monkeypatch
     def killed(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("picpump.io.demo.build.write_bathymetry", killed)
+    monkeypatch.setattr("picpump.demo.build.write_bathymetry", killed)
     with pytest.raises(KeyboardInterrupt):
         build_demo_archive(tmp_path, start="2010-01", periods=2)
     assert read_manifest(tmp_path)["complete"] is False  # type: ignore[index]

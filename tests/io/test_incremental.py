@@ -19,12 +19,12 @@ import pytest
 import xarray as xr
 import zarr
 
+from picpump.demo import build_demo_archive
 from picpump.errors import GridError, InputError, UnitsError
 from picpump.grid import Grid
-from picpump.io.catalog import load_catalog, open_monthly
-from picpump.io.demo import build_demo_archive
-from picpump.io.incremental import IngestReport, ingest_entry
-from picpump.io.incremental_store import StoreLayout
+from picpump.io.api import load_catalog, open_monthly
+from picpump.io.store.ingest_store import StoreLayout
+from picpump.pipeline.ingest import IngestReport, ingest_entry
 from tests.conftest import REPO
 from tests.io.fixtures import (
     GRID,
@@ -152,7 +152,7 @@ def test_default_layout_shards_fine_grids_only() -> None:
 
 PAUSE = """
 import sys, time
-from picpump.io.incremental import IngestReport, ingest_entry
+from picpump.pipeline.ingest import IngestReport, ingest_entry
 def log(line):
     print(line, flush=True)
     if "not yet committed" in line:

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from picpump.grid import Grid
-from picpump.io.catalog import load_catalog, open_monthly
-from picpump.io.ingest import read_month, read_static
+from picpump.io.api import load_catalog, open_monthly
+from picpump.io.ingest.reader import read_month, read_static
 from picpump.units import MOLAR_MASS_C
 from tests.io.fixtures import (
     GRID,

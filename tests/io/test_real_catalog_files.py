@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from fsspec.core import split_protocol
 
-from picpump.io.ancillary import seed_cache
-from picpump.io.catalog_yaml import load_catalog
-from picpump.io.regions import read_bathymetry, read_reccap2
-from picpump.io.resolve import resolve_url
-from picpump.io.templates import render
+from picpump.io.ancillary.cache import seed_cache
+from picpump.io.ancillary.regions import read_bathymetry, read_reccap2
+from picpump.io.catalog.model import load_catalog
+from picpump.io.catalog.resolve import resolve_url
+from picpump.io.catalog.templates import render
 from picpump.io.traps import (
     STATIONS,
     load_trap_catalog,
@@ -135,7 +135,7 @@ def test_masks_and_bathymetry_by_name(offline_cache: Path) -> None:
 
 def test_the_real_run_catalog_gives_table1_and_regions(offline_cache: Path) -> None:
     """catalogs/toullec2026-real.yaml + pipelines/toullec2026-real.yaml: traps → Table 1."""
-    from picpump.io.catalog import open_static
+    from picpump.io.api import open_static
     from picpump.pipeline.sources import read_regions, read_traps
     from picpump.pipeline.spec import load_spec
     from picpump.science.layers import table1

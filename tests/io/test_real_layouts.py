@@ -17,19 +17,19 @@ import pytest
 
 from picpump.errors import CatalogError, GridError, InputError
 from picpump.grid import Grid
-from picpump.io import standardise as rules
-from picpump.io.arco import arco_url, choose_layout
-from picpump.io.catalog import (
+from picpump.io.api import (
     Catalog,
     load_catalog,
     open_climatology,
     open_monthly,
     resolve_months,
 )
-from picpump.io.conventions import Axes, FileInfo
-from picpump.io.ingest import read_month
-from picpump.io.resolve import entry_context, entry_options
-from picpump.io.templates import climatology_fields, render
+from picpump.io.catalog.resolve import entry_context, entry_options
+from picpump.io.catalog.templates import climatology_fields, render
+from picpump.io.ingest import rules
+from picpump.io.ingest.arco import arco_url, choose_layout
+from picpump.io.ingest.conventions import Axes, FileInfo
+from picpump.io.ingest.reader import read_month
 from tests.conftest import REPO, raise_if_dask_computes
 from tests.io.real_layouts import (
     arco_store,

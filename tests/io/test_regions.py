@@ -9,10 +9,10 @@ import netCDF4
 import numpy as np
 import pytest
 
+from picpump.demo.regions import REGION_NAMES, write_demo_regions
 from picpump.errors import GridError, InputError, UnitsError
 from picpump.grid import Grid
-from picpump.io.demo.regions import REGION_NAMES, write_demo_regions
-from picpump.io.regions import (
+from picpump.io.ancillary.regions import (
     RECCAP2_VARIABLES,
     parse_region_names,
     read_bathymetry,

@@ -13,7 +13,7 @@ import pytest
 
 from picpump.errors import InputError
 from picpump.io import tables
-from picpump.io.tables import read_table, write_table
+from picpump.io.store.table_files import read_table, write_table
 
 ATTRS: dict[str, Any] = {
     "ratio": "of_means",

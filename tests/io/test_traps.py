@@ -618,7 +618,7 @@ def smooth_climatology() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_demo_traps_are_deterministic_and_realistic(tmp_path: Path) -> None:
-    from picpump.io.demo.traps import (
+    from picpump.demo.traps import (
         PANGAEA_FILE,
         STATION_FILE,
         demo_traps_catalog_entries,
@@ -667,7 +667,7 @@ def test_demo_traps_are_deterministic_and_realistic(tmp_path: Path) -> None:
 
 
 def test_demo_traps_need_monthly_fields(tmp_path: Path) -> None:
-    from picpump.io.demo.traps import write_demo_traps
+    from picpump.demo.traps import write_demo_traps
 
     with pytest.raises(InputError, match=r"\(12, 180, 360\)"):
         write_demo_traps(tmp_path, 0, np.ones((180, 360)), np.ones((12, 180, 360)))

@@ -151,7 +151,7 @@ def test_water_depth_from_etopo(shared_data: Path) -> None:
 
 def test_opal_compilation_by_layer_and_region(shared_data: Path) -> None:
     """The undated compilation: ETOPO water depth, paper filter, layers, RECCAP2 regions."""
-    from picpump.io.regions import read_bathymetry, read_reccap2
+    from picpump.io.ancillary.regions import read_bathymetry, read_reccap2
     from picpump.science.region_lookup import region_of
     from picpump.science.regions import paper_regions, region_names
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from picpump.io.demo import build_demo_archive
+from picpump.demo import build_demo_archive
 from tests.conftest import REPO
 
 START, PERIODS, END = "2001-01", 24, "2002-12"

@@ -1,7 +1,7 @@
 """A short demo archive on the 0.5° grid, in the file layouts of the 1° demo archive.
 
-The demo writers (:mod:`picpump.io.demo`) write the canonical 1° grid only: their axes,
-dimensions and grid attributes come from ``picpump.io.demo.geography.GRID``. This fixture
+The demo writers (:mod:`picpump.demo`) write the canonical 1° grid only: their axes,
+dimensions and grid attributes come from ``picpump.demo.geography.GRID``. This fixture
 writer therefore writes the same files on a finer grid itself, with the same variables,
 dtypes, fill values, orientation and attributes, reusing the writers' attribute builders and
 replacing only the attributes that depend on the grid; the axes and the bathymetry are
@@ -28,11 +28,10 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from picpump.grid import Grid
-from picpump.io.demo import copernicus, globcolour, nasa
-from picpump.io.demo.ancillary import write_demo_ancillary
-from picpump.io.demo.fields import DemoOcean, MonthFields
-from picpump.io.demo.naming import (
+from picpump.demo import copernicus, globcolour, nasa
+from picpump.demo.ancillary import write_demo_ancillary
+from picpump.demo.fields import DemoOcean, MonthFields
+from picpump.demo.naming import (
     ARCHIVE_FOLDERS,
     BATHYMETRY_FILE,
     COPERNICUS_DATASET,
@@ -41,7 +40,7 @@ from picpump.io.demo.naming import (
     month_files,
     month_range,
 )
-from picpump.io.demo.netcdf import (
+from picpump.demo.netcdf import (
     atomic_dataset,
     cf_axes,
     filled,
@@ -50,6 +49,7 @@ from picpump.io.demo.netcdf import (
     write_axes,
     write_bathymetry,
 )
+from picpump.grid import Grid
 
 Array = NDArray[np.float64]
 

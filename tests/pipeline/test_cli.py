@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 
 from picpump.cli import main
 from picpump.errors import CatalogError
-from picpump.io.catalog import load_catalog
+from picpump.io.api import load_catalog
 from picpump.io.products import open_table
 from tests.conftest import REPO
 

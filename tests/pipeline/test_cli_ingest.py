@@ -10,7 +10,7 @@ import xarray as xr
 
 from picpump.cli import main
 from picpump.grid import Grid
-from picpump.io.catalog import load_catalog, open_monthly
+from picpump.io.api import load_catalog, open_monthly
 
 
 def test_ingest_appends_then_skips(

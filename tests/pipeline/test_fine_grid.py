@@ -12,16 +12,21 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from picpump.demo import build_demo_archive
+from picpump.demo.naming import BATHYMETRY_FILE, Month, month_files
 from picpump.grid import Grid
-from picpump.io.archive import open_product
-from picpump.io.catalog import load_catalog
-from picpump.io.demo import build_demo_archive
-from picpump.io.demo.naming import BATHYMETRY_FILE, Month, month_files
-from picpump.io.tables import read_table
+from picpump.io.api import load_catalog
+from picpump.io.store.table_files import read_table
+from picpump.io.store.zarr_store import open_product
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.pipeline.plan import Plan
 from picpump.pipeline.run import RunResult
-from picpump.pipeline.tables import ANNUAL_FIELDS, CLIMATOLOGY_FIELDS, OCEAN_SHARE, build_tables
+from picpump.pipeline.table_products import (
+    ANNUAL_FIELDS,
+    CLIMATOLOGY_FIELDS,
+    OCEAN_SHARE,
+    build_tables,
+)
 from picpump.science.regrid import coarsen_conservative
 from tests.conftest import REPO, raise_if_dask_computes
 from tests.pipeline.fine_archive import (

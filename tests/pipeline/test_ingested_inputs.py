@@ -10,10 +10,10 @@ import yaml
 
 from picpump.errors import InputError
 from picpump.grid import Grid
-from picpump.io.archive import open_product
-from picpump.io.catalog import load_catalog, open_monthly
-from picpump.io.incremental import ingest_entry
+from picpump.io.api import load_catalog, open_monthly
+from picpump.io.store.zarr_store import open_product
 from picpump.pipeline import execute, load_spec, make_plan
+from picpump.pipeline.ingest import ingest_entry
 from tests.conftest import raise_if_dask_computes
 from tests.pipeline.conftest import END, START
 

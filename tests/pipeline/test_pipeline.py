@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from picpump.io.archive import open_product
-from picpump.io.catalog import load_catalog
+from picpump.io.api import load_catalog
+from picpump.io.store.zarr_store import open_product
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.pipeline import stages as stages_module
 from picpump.science.calcification import np_ez_pic_production

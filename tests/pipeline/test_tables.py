@@ -11,12 +11,12 @@ from scipy import stats
 
 from picpump.errors import SpecError
 from picpump.grid import Grid
-from picpump.io.archive import open_product
-from picpump.io.catalog import load_catalog
-from picpump.io.tables import read_table
+from picpump.io.api import load_catalog
+from picpump.io.store.table_files import read_table
+from picpump.io.store.zarr_store import open_product
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.pipeline.spec import parse_spec
-from picpump.pipeline.tables import one_degree
+from picpump.pipeline.table_products import one_degree
 from tests.conftest import REPO
 
 

@@ -47,7 +47,7 @@ def storage_roundtrip(url: str, storage_options: Mapping[str, Any] | None = None
     """
     import fsspec
 
-    from picpump.io.archive import join
+    from picpump.io.store.zarr_store import join
 
     probe = join(url, f".picpump-probe-{uuid.uuid4().hex[:8]}")
     payload = f"picpump storage probe from {socket.gethostname()}\n"

@@ -10,9 +10,9 @@ import xarray as xr
 import yaml
 
 from picpump.errors import CatalogError, explain
-from picpump.io.archive import join, open_product, write_text
-from picpump.io.catalog import Catalog, render_template
-from picpump.io.tables import read_table
+from picpump.io.api import Catalog, render_template
+from picpump.io.store.table_files import read_table
+from picpump.io.store.zarr_store import join, open_product, write_text
 
 ZARR_DRIVER = "picpump.zarr"
 TABLE_DRIVER = "picpump.table"
@@ -125,7 +125,7 @@ def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     xarray.Dataset
         The product, dask-backed.
     """
-    fix = "use picpump.io.catalog.open_monthly or open_static for input archives"
+    fix = "use picpump.io.api.open_monthly or open_static for input archives"
     url, storage_options = _entry_location(catalog, name, ZARR_DRIVER, "open_source opens", fix)
     return open_product(url, storage_options)
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import xarray as xr
 
-from picpump.io.archive import join
-from picpump.io.catalog import Catalog, resolve_month_urls, resolve_url, source_fingerprint
-from picpump.io.ingested import INGESTED, ingested_fingerprint
+from picpump.io.api import Catalog, resolve_month_urls, resolve_url, source_fingerprint
+from picpump.io.ingest.ingested import INGESTED, ingested_fingerprint
+from picpump.io.store.zarr_store import join
 from picpump.pipeline import stages
 from picpump.pipeline.spec import STAGES, PipelineSpec
 

@@ -10,11 +10,11 @@ from typing import Any
 import dask
 import xarray as xr
 
-from picpump.io.archive import is_complete, join, open_product, remove_partials, stage_zarr
-from picpump.io.tables import write_table
+from picpump.io.store.table_files import write_table
+from picpump.io.store.zarr_store import is_complete, join, open_product, remove_partials, stage_zarr
 from picpump.pipeline.attributes import finalize, table_attributes
 from picpump.pipeline.plan import Plan, build_product
-from picpump.pipeline.tables import build_tables
+from picpump.pipeline.table_products import build_tables
 
 
 @dataclass

@@ -14,11 +14,11 @@ import xarray as xr
 
 from picpump.errors import CatalogError, explain
 from picpump.grid import Grid
-from picpump.io.catalog import Catalog
-from picpump.io.pathways import read_pathways
-from picpump.io.regions import read_reccap2
-from picpump.io.resolve import entry_args, entry_context, entry_options, resolve_url
-from picpump.io.taxa import read_taxa
+from picpump.io.ancillary.pathways import read_pathways
+from picpump.io.ancillary.regions import read_reccap2
+from picpump.io.ancillary.taxa import read_taxa
+from picpump.io.api import Catalog
+from picpump.io.catalog.resolve import entry_args, entry_context, entry_options, resolve_url
 from picpump.io.traps import TRAP_DRIVERS, read_trap_entry
 from picpump.pipeline.analysis_spec import TrapSettings
 from picpump.science.regions import paper_regions

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-from picpump.io.catalog import Catalog, open_monthly, open_static
+from picpump.io.api import Catalog, open_monthly, open_static
 from picpump.pipeline.spec import PipelineSpec
 from picpump.science.area import cell_area
 from picpump.science.calcification import ez_pic_production

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from picpump.io.archive import join, open_product, write_json, write_text
-from picpump.io.tables import read_table
+from picpump.io.store.table_files import read_table
+from picpump.io.store.zarr_store import join, open_product, write_json, write_text
 
 PACKAGES = ("picpump", "numpy", "pandas", "xarray", "dask", "distributed", "zarr", "netCDF4")
 

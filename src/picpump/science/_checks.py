@@ -27,6 +27,6 @@ def check_units(da: xr.DataArray, variable: str, expected: str | None = None) ->
             explain(
                 f"'{variable}' must be in {want} (kernels never convert units)",
                 f"units '{got}' on {da.name or variable}",
-                "standardise the input first (picpump.io.ingest) or convert it",
+                "standardise the input first (picpump.io.ingest.reader) or convert it",
             )
         )

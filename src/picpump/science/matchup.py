@@ -77,7 +77,7 @@ def _grid_error(name: str, received: str) -> GridError:
             "±0.5°, lat −89.5…89.5, lon −179.5…179.5 or 0.5…359.5)",
             received,
             "coarsen finer grids to 1° first (picpump.science.regrid), or standardise the "
-            "product (picpump.io.ingest)",
+            "product (picpump.io.ingest.reader)",
         )
     )
 
@@ -194,7 +194,7 @@ def _regions_lookup(
             explain(
                 "a region mask carries as many flag_meanings as flag_values",
                 f"{len(values)} values, {len(names)} meanings",
-                "build the mask with picpump.io.regions",
+                "build the mask with picpump.io.ancillary.regions",
             )
         )
     table = np.full(int(max(values.max(initial=0), ids.max(initial=0))) + 1, "", dtype=object)

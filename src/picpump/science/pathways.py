@@ -109,7 +109,7 @@ def pathways_by_latitude(
             explain(
                 f"the pathway fractions need the variables {list(PATHWAYS)}",
                 f"missing {missing}",
-                "read them with picpump.io.pathways.read_pathways",
+                "read them with picpump.io.ancillary.pathways.read_pathways",
             )
         )
     edges = _bands(band_deg)

@@ -2,7 +2,8 @@
 
 A region map is an int16 (lat, lon) DataArray with CF ``flag_values`` and ``flag_meanings``
 (:func:`picpump.science.regions.paper_regions`, or a RECCAP2 mask variable read by
-:func:`picpump.io.regions.read_reccap2`). :func:`region_of` gives the id of the cell holding
+:func:`picpump.io.ancillary.regions.read_reccap2`).
+:func:`region_of` gives the id of the cell holding
 each point, :func:`region_areas` the area of each region and :func:`restrict_regions` sets the
 region to 0 outside a mask.
 """

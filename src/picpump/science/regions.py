@@ -4,7 +4,7 @@ Toullec 2026 (doi:10.5194/bg-23-4361-2026, Fig. 6, Table S4) reports statistics 
 regions. Their definition in RECCAP2 codes is a configuration table (package data
 ``regions.yaml``, SCIENCE.md §5), never literals in code: a user table may replace it. A region
 map is an int16 (lat, lon) DataArray, 0 = no region, with CF ``flag_values`` and
-``flag_meanings``; RECCAP2 mask variables read by :func:`picpump.io.regions.read_reccap2`
+``flag_meanings``; RECCAP2 mask variables read by :func:`picpump.io.ancillary.regions.read_reccap2`
 carry the same attributes, so :func:`region_names` and the point and area look-ups of
 :mod:`picpump.science.region_lookup` work on them too.
 """
@@ -190,7 +190,8 @@ def paper_regions(masks: xr.Dataset, table: RegionTable | None = None) -> xr.Dat
     Parameters
     ----------
     masks : xarray.Dataset
-        RECCAP2 masks (:func:`picpump.io.regions.read_reccap2`), (lat, lon) integer variables.
+        RECCAP2 masks (:func:`picpump.io.ancillary.regions.read_reccap2`), (lat, lon) integer
+        variables.
     table : RegionTable, optional
         The definitions; default :func:`load_region_table` (13 regions, Mediterranean out).
 
@@ -214,7 +215,8 @@ def paper_regions(masks: xr.Dataset, table: RegionTable | None = None) -> xr.Dat
             explain(
                 "the masks must hold every variable the region table uses",
                 f"missing {missing}; present {sorted(map(str, masks.data_vars))}",
-                "read the mask file with picpump.io.regions.read_reccap2, or fix the table",
+                "read the mask file with picpump.io.ancillary.regions.read_reccap2, "
+                "or fix the table",
             )
         )
     template = masks[table.regions[0].variable].transpose("lat", "lon")

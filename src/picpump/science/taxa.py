@@ -93,7 +93,7 @@ def _check(da: xr.DataArray, allowed: tuple[str, ...], what: str) -> None:
             explain(
                 f"{what} must be in {allowed[0]} (kernels never convert units)",
                 f"units '{units}' on {da.name or what}",
-                "read the grid with picpump.io.taxa.read_taxa, which converts to g m-3",
+                "read the grid with picpump.io.ancillary.taxa.read_taxa, which converts to g m-3",
             )
         )
 

@@ -12,7 +12,7 @@ Drivers (the ``driver`` of a ``catalogs/traps.yaml`` entry) and their readers:
 Readers take a local path or an fsspec URL; they never download on their own. A catalog
 names a pinned public file with ``urlpath: "{{ ancillary(NAME) }}"``:
 :func:`read_trap_catalog` renders it to the verified cached copy (downloaded on first use,
-see :mod:`picpump.io.ancillary`), :func:`load_trap_catalog` to its pinned URL (no download).
+see :mod:`picpump.io.ancillary.cache`), :func:`load_trap_catalog` to its pinned URL (no download).
 """
 
 from __future__ import annotations
@@ -27,7 +27,12 @@ import yaml
 from fsspec.core import split_protocol
 
 from picpump.errors import CatalogError, explain
-from picpump.io.templates import AncillaryResolver, ancillary_path, ancillary_url, render_tree
+from picpump.io.catalog.templates import (
+    AncillaryResolver,
+    ancillary_path,
+    ancillary_url,
+    render_tree,
+)
 from picpump.io.traps.opal import read_opal_compilation
 from picpump.io.traps.pangaea import read_pangaea_tab
 from picpump.io.traps.stations import STATIONS, StationFacts, read_station, station_facts

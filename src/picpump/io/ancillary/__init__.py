@@ -1,0 +1,1 @@
+"""Ancillary inputs: the verified download cache, regions, taxa, export pathways."""

@@ -1,0 +1,1 @@
+"""Catalogs: the YAML model, includes, templates (pure), resolution, the duplicates rule."""

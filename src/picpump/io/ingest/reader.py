@@ -1,0 +1,338 @@
+"""Read one month (or one static field) with netCDF4 and bring it to the canonical form.
+
+NetCDF files are read with the netCDF4 library directly (about a millisecond per small
+file). netCDF4/HDF5 is not thread-safe, so every call into it holds :data:`NETCDF_LOCK`,
+the lock xarray's own netCDF4 backend uses. Remote files are copied to a temporary local
+cache first (netCDF4 reads local files only). The rules themselves live in
+:mod:`picpump.io.ingest.conventions` (axes, month) and :mod:`picpump.io.ingest.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import netCDF4
+import numpy as np
+import pandas as pd
+import xarray as xr
+from numpy.typing import NDArray
+from xarray.backends.locks import HDF5_LOCK as NETCDF_LOCK  # shared with xarray's reads
+
+from picpump.errors import InputError, explain
+from picpump.grid import Grid
+from picpump.io.ingest import rules
+from picpump.io.ingest.conventions import CONVENTIONS, FileInfo, check_month, find_axes
+from picpump.io.store.fs import local_copy, missing_file
+from picpump.science.regrid import np_coarsen_conservative, row_weights
+from picpump.units import CANONICAL
+
+
+@dataclass(frozen=True)
+class MonthReader:
+    """How to read and standardise the files of one catalog entry.
+
+    Attributes
+    ----------
+    variable : str
+        Variable name in the files.
+    canonical : str or None
+        Canonical variable (``pic``, ``sst``, ...); None reads without unit conversion.
+    convention : str
+        File convention (see :data:`picpump.io.ingest.conventions.CONVENTIONS`).
+    grid : Grid
+        The pipeline grid the files must be on.
+    units : str or None
+        Units override from the catalog.
+    storage_options : mapping
+        fsspec options for remote files.
+    climatology : bool
+        The files are a monthly climatology (one per calendar month, spanning many years,
+        e.g. NASA ``L3m.MC``): only the calendar month of ``month`` is checked.
+    coarsen : bool
+        Files on an integer refinement of ``grid`` (e.g. 4 km or 9 km for a 1° run) are
+        averaged onto it, area-weighted over the valid sub-cells (conservative, NaN-aware);
+        otherwise they are refused.
+    """
+
+    variable: str
+    canonical: str | None
+    convention: str
+    grid: Grid
+    units: str | None = None
+    storage_options: Mapping[str, Any] = field(default_factory=dict)
+    climatology: bool = False
+    coarsen: bool = False
+
+    def read(self, url: str, month: pd.Timestamp) -> NDArray[np.float32]:
+        """Read one month as a canonical (nlat, nlon) float32 array."""
+        checked: list[tuple[rules.Layout, float, float]] = []
+        with local_copy(url, self.storage_options) as path:
+            info, raw = _read(
+                path, url, self.variable, True, lambda i: checked.append(self._check(i, month))
+            )
+        lay, factor, offset = checked[0]
+        assert raw is not None
+        data = rules.orient(rules.unpack(raw, info.attrs), lay)
+        data = rules.clear_non_positive(rules.convert(data, factor, offset), self.canonical)
+        return self._onto_grid(data, lay)
+
+    def _onto_grid(self, data: NDArray[np.float32], lay: rules.Layout) -> NDArray[np.float32]:
+        """Average a field on a finer grid onto the pipeline grid (only with ``coarsen``)."""
+        k = lay.lat.size // self.grid.nlat
+        if k == 1:
+            return data
+        weights = row_weights(lay.lat, self.grid.resolution / k)
+        return np.asarray(np_coarsen_conservative(data, k, weights), dtype=np.float32)
+
+    def inspect(self, url: str, month: pd.Timestamp) -> FileInfo:
+        """Check one file's metadata (variable, month, axes, grid, units); read no data.
+
+        Returns the file's description (its variable attributes name a non-canonical field).
+        """
+        with local_copy(url, self.storage_options) as path:
+            info, _ = _read(path, url, self.variable, False, lambda i: self._check(i, month))
+        return info
+
+    def _check(self, info: FileInfo, month: pd.Timestamp) -> tuple[rules.Layout, float, float]:
+        """Apply the metadata rules; return the layout and the unit conversion."""
+        check_month(info, self.convention, month, climatology=self.climatology)
+        lay = rules.layout(info, find_axes(info))
+        if self.coarsen:
+            rules.refinement(lay, self.grid, info.url)
+        else:
+            rules.check_grid(lay, self.grid, info.url)
+        factor, offset = rules.units_rule(self.canonical, info, self.units)
+        return lay, factor, offset
+
+
+def _unreadable(url: str, err: Exception) -> InputError:
+    return InputError(
+        explain(
+            "every input must be a readable NetCDF file",
+            f"{url} is not a readable NetCDF file (truncated or corrupt?): {err}",
+            "re-download it",
+        )
+    )
+
+
+def _missing_variable(url: str, variable: str, names: list[str]) -> InputError:
+    return InputError(
+        explain(
+            f"the variable '{variable}' named by the catalog must be in every file",
+            f"{url} has variables {names}",
+            "set args.variable of the catalog entry to the right name",
+        )
+    )
+
+
+def _times(ds: netCDF4.Dataset, dims: tuple[str, ...]) -> list[pd.Timestamp]:
+    """Decode the time coordinate (a time dimension of the variable, else a ``time`` scalar)."""
+    name = next((d for d in dims if d.lower() in ("time", "t", "date")), None)
+    name = name or ("time" if "time" in ds.variables else None)
+    if name is None or name not in ds.variables:
+        return []
+    var = ds.variables[name]
+    units = getattr(var, "units", None)
+    if units is None:
+        return []
+    calendar = getattr(var, "calendar", "standard")
+    dates = np.asarray(netCDF4.num2date(np.ravel(var[:]), units, calendar), dtype=object)
+    return [pd.Timestamp(d.year, d.month, d.day, d.hour, d.minute) for d in dates.ravel()]
+
+
+def _describe(ds: netCDF4.Dataset, url: str, variable: str) -> FileInfo:
+    """Collect what the file says about ``variable`` (call with the lock held)."""
+    if variable not in ds.variables:
+        raise _missing_variable(url, variable, sorted(ds.variables))
+    var = ds.variables[variable]
+    dims = tuple(var.dimensions)
+    coords = {d: np.asarray(ds.variables[d][:]) for d in dims if d in ds.variables}
+    return FileInfo(
+        url=url,
+        variable=variable,
+        dims=dims,
+        shape=tuple(var.shape),
+        attrs=var.__dict__,
+        global_attrs=ds.__dict__,
+        coords={d: np.ma.filled(c.astype(float), np.nan) for d, c in coords.items()},
+        times=_times(ds, dims),
+    )
+
+
+def _read(
+    path: str,
+    url: str,
+    variable: str,
+    data: bool,
+    check: Callable[[FileInfo], object] | None = None,
+) -> tuple[FileInfo, NDArray[Any] | None]:
+    """Open a local file; return its description and (optionally) the stored values.
+
+    ``check`` runs on the description before any data is read: a file that breaks a
+    metadata rule costs no data read.
+    """
+    try:
+        with NETCDF_LOCK, netCDF4.Dataset(path, "r") as ds:
+            ds.set_auto_maskandscale(False)
+            info = _describe(ds, url, variable)
+            if check is not None:
+                check(info)
+            raw = np.asarray(ds.variables[variable][...]) if data else None
+    except FileNotFoundError as err:
+        raise missing_file(url) from err
+    except (OSError, RuntimeError, IndexError) as err:
+        raise _unreadable(url, err) from err
+    return info, raw
+
+
+def global_attributes(url: str, storage_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the global attributes of a NetCDF file (header only; remote files are copied).
+
+    Parameters
+    ----------
+    url : str
+        Local path or fsspec URL.
+    storage_options : mapping, optional
+        fsspec options for remote files.
+
+    Returns
+    -------
+    dict
+        Attribute name → value.
+    """
+    with local_copy(url, storage_options) as path:
+        try:
+            with NETCDF_LOCK, netCDF4.Dataset(path, "r") as ds:
+                return dict(ds.__dict__)
+        except FileNotFoundError as err:
+            raise missing_file(url) from err
+        except (OSError, RuntimeError) as err:
+            raise _unreadable(url, err) from err
+
+
+def read_month(
+    url: str,
+    *,
+    variable: str,
+    canonical: str | None,
+    convention: str,
+    month: pd.Timestamp | str,
+    grid: Grid,
+    units: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+    climatology: bool = False,
+) -> NDArray[np.float32]:
+    """Read one monthly file and return it in the canonical form.
+
+    Parameters
+    ----------
+    url : str
+        Local path or fsspec URL of the file.
+    variable : str
+        Variable name in the file.
+    canonical : str or None
+        Canonical variable (``pic``, ``sst``, ...): sets the unit conversion and the
+        positivity rule. None reads the field as stored (fill, orientation, grid only).
+    convention : str
+        ``globcolour``, ``nasa_l3m``, ``copernicus`` or ``canonical``.
+    month : pandas.Timestamp or str
+        The month the file must cover.
+    grid : Grid
+        The grid the file must be on.
+    units : str, optional
+        Units override (when the file's ``units`` attribute is missing or wrong).
+    storage_options : mapping, optional
+        fsspec options for remote files.
+    climatology : bool, default False
+        The file is one calendar month of a climatology (NASA ``L3m.MC``): it must cover
+        that calendar month of every year of its record; the year of ``month`` is ignored.
+
+    Returns
+    -------
+    numpy.ndarray
+        (nlat, nlon) float32, lat ascending, lon −180…180, NaN where missing.
+
+    Raises
+    ------
+    InputError
+        Missing, unreadable file, missing variable, wrong month.
+    GridError
+        Wrong dimensions, shape or coordinates.
+    UnitsError
+        Missing, unknown or ambiguous units.
+    """
+    if convention not in CONVENTIONS:
+        raise InputError(
+            explain(
+                f"the convention must be one of {sorted(CONVENTIONS)}",
+                repr(convention),
+                "set args.convention of the catalog entry",
+            )
+        )
+    options = dict(storage_options or {})
+    reader = MonthReader(variable, canonical, convention, grid, units, options, climatology)
+    return reader.read(url, pd.Timestamp(month))
+
+
+_PACKING = frozenset(
+    {"_FillValue", "missing_value", "valid_min", "valid_max", "valid_range", "scale_factor"}
+    | {"add_offset"}
+)
+
+
+def read_static(
+    url: str,
+    *,
+    variable: str,
+    canonical: str | None = None,
+    units: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+) -> xr.DataArray:
+    """Read one static 2-D field on its own grid, oriented lat ascending, lon −180…180.
+
+    Rules: as for a month (fill, orientation, units when ``canonical`` is given, positivity),
+    without the grid and month checks. An integer variable without fill attributes keeps its
+    type (region masks); everything else becomes float32 with NaN for missing.
+
+    Parameters
+    ----------
+    url : str
+        Local path or fsspec URL.
+    variable : str
+        Variable name in the file.
+    canonical : str, optional
+        Canonical variable, for unit conversion and attributes.
+    units : str, optional
+        Units override.
+    storage_options : mapping, optional
+        fsspec options for remote files.
+
+    Returns
+    -------
+    xarray.DataArray
+        (lat, lon), named ``canonical`` (else ``variable``).
+    """
+    with local_copy(url, storage_options) as path:
+        info, raw = _read(path, url, variable, data=True)
+    assert raw is not None
+    lay = rules.layout(info, find_axes(info))
+    factor, offset = rules.units_rule(canonical, info, units)
+    values: NDArray[Any]
+    if raw.dtype.kind in "iub" and canonical is None and not _PACKING & set(info.attrs):
+        values = rules.orient(raw, lay)
+    else:
+        data = rules.convert(rules.orient(rules.unpack(raw, info.attrs), lay), factor, offset)
+        values = rules.clear_non_positive(data, canonical)
+    attrs = {k: v for k, v in info.attrs.items() if k not in _PACKING}
+    return xr.DataArray(
+        values,
+        dims=("lat", "lon"),
+        coords={"lat": lay.lat, "lon": lay.lon},
+        name=canonical or variable,
+        attrs=CANONICAL[canonical].attrs() if canonical else attrs,
+    )
+
+
+__all__ = ["NETCDF_LOCK", "MonthReader", "global_attributes", "read_month", "read_static"]

@@ -1,0 +1,1 @@
+"""Storage: fsspec helpers, atomic publish, Zarr products, table files, the ingest store."""
