@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from picpump.errors import CatalogError, InputError
-from picpump.io import ancillary
-from picpump.io.ancillary.cache import (
+from picpump.io.catalog.templates import ancillary_url, render, render_tree
+from picpump.io.store import cache as ancillary
+from picpump.io.store.cache import (
     cache_root,
     cached_path,
     default_catalog,
@@ -20,7 +21,6 @@ from picpump.io.ancillary.cache import (
     load_ancillary_catalog,
     seed_cache,
 )
-from picpump.io.catalog.templates import ancillary_url, render, render_tree
 from tests.conftest import REPO
 
 CONTENT = b"tiny ancillary file\n" * 50

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from fsspec.core import split_protocol
 
-from picpump.io.ancillary.cache import seed_cache
 from picpump.io.ancillary.regions import read_bathymetry, read_reccap2
 from picpump.io.catalog.model import load_catalog
 from picpump.io.catalog.resolve import resolve_url
 from picpump.io.catalog.templates import render
+from picpump.io.store.cache import seed_cache
 from picpump.io.traps import (
     STATIONS,
     load_trap_catalog,

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from picpump.errors import InputError
-from picpump.io import tables
+from picpump.io.store import table_files as tables
 from picpump.io.store.table_files import read_table, write_table
 
 ATTRS: dict[str, Any] = {

@@ -1,1 +1,1 @@
-"""Ancillary inputs: the verified download cache, regions, taxa, export pathways."""
+"""Ancillary inputs: readers of region masks, taxa biomass and export pathways."""

@@ -85,7 +85,7 @@ def _open(urlpath: str, storage_options: Mapping[str, Any] | None) -> xr.Dataset
                 explain(
                     "the region mask file must be a readable NetCDF file",
                     f"{urlpath}: {err}",
-                    "re-download it (picpump.io.ancillary.cache.fetch('reccap2_masks'))",
+                    "re-download it (picpump.io.store.cache.fetch('reccap2_masks'))",
                 )
             ) from err
 

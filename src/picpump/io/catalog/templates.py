@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from picpump.errors import CatalogError, explain
-from picpump.io.ancillary.cache import (  # ancillary imports no templates: no cycle
+from picpump.io.store.cache import (  # ancillary imports no templates: no cycle
     fetch,
     pinned_entry,
 )
@@ -114,7 +114,7 @@ def _env(name: str, where: str) -> str:
 def ancillary_path(name: str) -> str:
     """Return the local path of the verified cached copy of an ancillary entry.
 
-    The value of ``{{ ancillary(NAME) }}``: :func:`picpump.io.ancillary.cache.fetch` with the
+    The value of ``{{ ancillary(NAME) }}``: :func:`picpump.io.store.cache.fetch` with the
     default ancillary catalog (``$PICPUMP_ANCILLARY_CATALOG``, else the project's
     ``catalogs/ancillary.yaml``) and cache (``$PICPUMP_CACHE``, else ``~/.cache/picpump``).
     A verified cached copy is used without network; otherwise the file is downloaded from

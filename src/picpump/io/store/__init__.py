@@ -1,1 +1,1 @@
-"""Storage: fsspec helpers, atomic publish, Zarr products, table files, the ingest store."""
+"""Storage: fsspec helpers, atomic publish, Zarr products, tables, the ingest store, the cache."""

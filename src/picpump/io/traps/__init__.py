@@ -12,7 +12,7 @@ Drivers (the ``driver`` of a ``catalogs/traps.yaml`` entry) and their readers:
 Readers take a local path or an fsspec URL; they never download on their own. A catalog
 names a pinned public file with ``urlpath: "{{ ancillary(NAME) }}"``:
 :func:`read_trap_catalog` renders it to the verified cached copy (downloaded on first use,
-see :mod:`picpump.io.ancillary.cache`), :func:`load_trap_catalog` to its pinned URL (no download).
+see :mod:`picpump.io.store.cache`), :func:`load_trap_catalog` to its pinned URL (no download).
 """
 
 from __future__ import annotations
