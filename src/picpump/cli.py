@@ -20,7 +20,8 @@ from picpump.grid import Grid
 from picpump.io.api import load_catalog
 from picpump.io.catalog.include import with_parameters
 from picpump.io.products import write_product_catalog
-from picpump.pipeline import execute, load_spec, make_plan
+from picpump.period import Period
+from picpump.pipeline import Plan, execute, load_spec, make_plan
 from picpump.pipeline.ingest import ingest_entry
 from picpump.report.summary import render_markdown, summarise, write_summary
 
@@ -69,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", help="output folder or URL [outputs/<pipeline name>]")
     run.add_argument("--period", help="override the spec's period, e.g. 2000-01:2004-12")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="resolve the catalog and print the products, shapes and chunks; compute nothing",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument(
         "--no-reuse", action="store_true", help="re-ingest the inputs even when up to date"
@@ -142,12 +148,11 @@ def _grid(text: str | None) -> Grid | None:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    start, _, end = (args.period or "").partition(":")
     report = ingest_entry(
         load_catalog(args.catalog),
         args.entry,
         args.out,
-        period=(start, end or start) if start else None,
+        period=Period.parse(args.period) if args.period else None,
         grid=_grid(args.grid),
         storage_options=_nested(args.storage_opt),
         months_per_write=args.months_per_write,
@@ -193,8 +198,23 @@ def _interrupt(*_: Any) -> None:
 def _period_override(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
-    start, _, end = text.partition(":")
-    return {"period": {"start": start, "end": end or start}}
+    start, end = Period.parse(text).bounds()
+    return {"period": {"start": start, "end": end}}
+
+
+def _dry_run(plan: Plan) -> int:
+    """Print what a run would write (products, shapes, chunks, tasks); compute nothing."""
+    print(f"{plan.spec.name}: {plan.spec.period} on {plan.spec.grid.resolution}° → {plan.out}")
+    for name, entry in plan.entries.items():
+        files = len(entry.urls)
+        print(f"  entry {name} ({entry.driver}): {files} file(s), {len(entry.gaps)} gap(s)")
+    for name, ds in plan.products.items():
+        tasks = sum(len(v.data.__dask_graph__()) for v in ds.data_vars.values() if v.chunks)
+        print(f"  {name}.zarr: {len(ds.data_vars)} variables, ~{tasks} tasks")
+        for var, da in ds.data_vars.items():
+            chunks = "×".join(str(max(c)) for c in da.chunks) if da.chunks else "in memory"
+            print(f"    {var} {dict(da.sizes)} {da.dtype} chunks {chunks}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -205,6 +225,8 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out or f"outputs/{spec.name}"
     profile = load_profile(args.cluster, dict(args.cluster_opt))
     plan = make_plan(spec, catalog, out)
+    if args.dry_run:
+        return _dry_run(plan)
     command = "picpump " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     with client_for(profile) as client:
         result = execute(
@@ -221,7 +243,7 @@ def _run(args: argparse.Namespace) -> int:
         "pipeline": args.pipeline,
         "out": out,
         "cluster": args.cluster,
-        "period": f"{spec.period[0]}/{spec.period[1]}",
+        "period": "/".join(spec.period.bounds()),
         "grid": spec.grid.resolution,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),

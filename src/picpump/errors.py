@@ -51,6 +51,10 @@ class SpecError(PicpumpError, ValueError):
     """A pipeline spec or model variant is invalid."""
 
 
+class PeriodError(PicpumpError, ValueError):
+    """A month or a period that cannot be read, or that ends before it starts."""
+
+
 class ClusterError(PicpumpError, RuntimeError):
     """A compute cluster cannot be started or reached."""
 

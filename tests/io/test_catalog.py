@@ -13,18 +13,11 @@ import pytest
 
 from picpump.errors import CatalogError, InputError
 from picpump.grid import Grid
-from picpump.io.api import (
-    Catalog,
-    load_catalog,
-    months_of,
-    open_monthly,
-    open_static,
-    render_template,
-    resolve_month_urls,
-    resolve_url,
-    source_fingerprint,
-)
+from picpump.io.api import Catalog, load_catalog, open_monthly, open_static
+from picpump.io.catalog.model import months_of
+from picpump.io.catalog.resolve import render_template, resolve_month_urls, resolve_url
 from picpump.io.catalog.templates import month_fields, render
+from picpump.io.store.fs import source_fingerprint
 from tests.conftest import raise_if_dask_computes
 from tests.io.fixtures import (
     GLOBCOLOUR_PIC,

@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 from picpump.errors import CatalogError
-from picpump.io.api import load_catalog, resolve_url
+from picpump.io.api import load_catalog
 from picpump.io.catalog.include import MAX_DEPTH
+from picpump.io.catalog.resolve import resolve_url
 
 
 def _entry(urlpath: str, parameters: dict | None = None) -> dict:

@@ -1,11 +1,12 @@
-"""Open catalog entries lazily, in the canonical form.
+"""One door to every catalog entry: resolve it once, open it with its driver's opener.
 
-The catalog format, its templates and the URL resolution live in :mod:`picpump.io.catalog`;
-this module re-exports their public API. :func:`open_monthly` builds the dask graph
-directly: one task per chunk of months, each reading its files with
-:class:`picpump.io.ingest.reader.MonthReader`; ARCO Zarr entries go to
-:mod:`picpump.io.ingest.arco`. :func:`open_climatology` reads a monthly climatology entry
-(12 calendar months).
+:func:`resolve` turns an entry into a :class:`~picpump.io.catalog.entry.ResolvedEntry`
+(templates rendered, folders listed once, the gap and duplicates rules applied). The
+pipeline resolves each input once and hands the same value to the fingerprint, the plan and
+the run. :func:`open_entry` opens a resolved entry with the opener :data:`OPENERS` holds
+for its driver, after fetching and verifying the pinned ancillary files it names (the only
+place a download happens). :func:`open_monthly`, :func:`open_climatology` and
+:func:`open_static` are the one-call forms.
 
 Provenance: when the entry's ``duplicates`` rule picked a file for a month, or a month had
 no file (``allow_gaps``), the returned field says so in its ``source_file_choices`` and
@@ -14,20 +15,18 @@ no file (``allow_gaps``), the returned field says so in its ``source_file_choice
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import dask.array as da
-import numpy as np
-import pandas as pd
 import xarray as xr
-from dask.base import tokenize
-from dask.highlevelgraph import HighLevelGraph
-from numpy.typing import NDArray
 
-from picpump.errors import CatalogError, InputError, explain
+from picpump.errors import CatalogError, explain
 from picpump.grid import Grid
+from picpump.io.ancillary.pathways import read_pathways
+from picpump.io.ancillary.regions import read_reccap2
+from picpump.io.ancillary.taxa import read_taxa
+from picpump.io.catalog.entry import ResolvedEntry, resolve_entry
 from picpump.io.catalog.model import (
     ARCO,
     DRIVERS,
@@ -38,143 +37,230 @@ from picpump.io.catalog.model import (
     SourceSpec,
     is_climatology,
     load_catalog,
-    months_of,
-)
-from picpump.io.catalog.resolve import (
-    MonthFiles,
-    entry_args,
-    entry_context,
-    entry_options,
-    monthly_source,
-    render_template,
-    resolve_month_urls,
-    resolve_months,
-    resolve_url,
 )
 from picpump.io.ingest.arco import open_arco
-from picpump.io.ingest.ingested import INGESTED, open_ingested
-from picpump.io.ingest.reader import MonthReader, read_static
-from picpump.io.store.fs import source_fingerprint
-from picpump.units import CANONICAL
+from picpump.io.ingest.ingested import INGESTED, ingested_fingerprint, open_ingested
+from picpump.io.ingest.monthly import open_climatology_files, open_month_files
+from picpump.io.ingest.reader import global_attributes, read_static
+from picpump.io.store.cache import fetch
+from picpump.io.store.table_files import read_table
+from picpump.io.store.zarr_store import open_product
+from picpump.io.traps import TRAP_DRIVERS, read_trap_entry
+from picpump.period import Period
 
-_COORD_ATTRS = {
-    "lat": {"units": "degrees_north", "standard_name": "latitude", "long_name": "latitude"},
-    "lon": {"units": "degrees_east", "standard_name": "longitude", "long_name": "longitude"},
-    "time": {"standard_name": "time", "long_name": "first day of the month"},
-}
+TABLE = "picpump.table"
+REGIONS = "picpump.regions"
+TAXA = "picpump.taxa"
+PATHWAYS = "picpump.pathways"
+SERIES = (MONTHLY, ARCO, INGESTED)
+"""Drivers of monthly time series."""
 
 
 @dataclass(frozen=True)
-class _Block:
-    """One dask task: read consecutive months into a (n, nlat, nlon) block (NaN for gaps)."""
+class Request:
+    """How the caller will use an opened entry.
 
-    reader: MonthReader
-    files: tuple[tuple[str | None, pd.Timestamp], ...]
-
-    def __call__(self) -> NDArray[np.float32]:
-        out = np.full((len(self.files), *self.reader.grid.shape), np.nan, dtype=np.float32)
-        for i, (url, month) in enumerate(self.files):
-            if url is not None:
-                out[i] = self.reader.read(url, month)
-        return out
-
-
-def stack_months(
-    files: Sequence[tuple[pd.Timestamp, str | None]], reader: MonthReader, months_per_chunk: int
-) -> da.Array:
-    """Build a lazy (time, lat, lon) dask array, one task per chunk of months.
-
-    Parameters
+    Attributes
     ----------
-    files : sequence of (pandas.Timestamp, str or None)
-        Month and file, in time order; None is a month without a file (all NaN).
-    reader : MonthReader
-        How to read one file.
+    grid : Grid or None
+        The run's grid (gridded entries must be on it; taxa are regridded onto it).
     months_per_chunk : int
-        Months per chunk (and per task).
-
-    Returns
-    -------
-    dask.array.Array
-        float32, chunks ``(months_per_chunk, nlat, nlon)``; nothing is read until computed.
+        Months per dask chunk of monthly fields.
+    access : {"maps", "climatology", "series"}
+        Picks the layout of an ARCO store.
+    coarsen : bool
+        Average monthly files on an integer refinement of ``grid`` onto it.
     """
-    n = max(1, int(months_per_chunk))
-    pairs = [(url, pd.Timestamp(month)) for month, url in files]
-    blocks = [_Block(reader, tuple(pairs[i : i + n])) for i in range(0, len(pairs), n)]
-    name = f"read-{reader.canonical or reader.variable}-{tokenize(reader, pairs)}"
-    dsk: dict[Any, Any] = {(name, i, 0, 0): (block,) for i, block in enumerate(blocks)}
-    graph = HighLevelGraph.from_collections(name, dsk, dependencies=())
-    nlat, nlon = reader.grid.shape
-    chunks = (tuple(len(b.files) for b in blocks), (nlat,), (nlon,))
-    return da.Array(graph, name, chunks, dtype=np.float32, meta=np.empty((0, 0, 0), np.float32))
+
+    grid: Grid | None = None
+    months_per_chunk: int = 12
+    access: str = "maps"
+    coarsen: bool = False
+
+    def the_grid(self, entry: ResolvedEntry) -> Grid:
+        """Return the grid, refusing a request without one for a gridded entry."""
+        if self.grid is None:
+            raise CatalogError(
+                explain(
+                    f"opening a {entry.driver} entry needs the run's grid",
+                    f"no grid for '{entry.name}'",
+                    "pass Request(grid=Grid(1.0)) (or the spec's grid)",
+                )
+            )
+        return self.grid
 
 
-def _reader(
-    catalog: Catalog,
-    spec: SourceSpec,
-    grid: Grid,
-    first: str,
-    params: dict[str, Any],
-    coarsen: bool = False,
-) -> MonthReader:
-    """Build the reader of a monthly entry (``first``: a file URL, for storage options)."""
-    args = entry_args(catalog, spec, params)
-    canonical = spec.metadata.get("canonical")
-    units = args.get("units")
-    return MonthReader(
-        str(args["variable"]),
-        None if canonical is None else str(canonical),
-        str(args["convention"]),
-        grid,
-        None if units is None else str(units),
-        entry_options(catalog, spec, entry_context(catalog, spec, params), first),
-        climatology=is_climatology(spec),
-        coarsen=coarsen,
+Opener = Callable[[ResolvedEntry, Request], Any]
+
+
+@dataclass(frozen=True)
+class Driver:
+    """What picpump does with the entries of one driver.
+
+    Attributes
+    ----------
+    open : callable
+        ``(entry, request) -> object``: a lazy DataArray, a Dataset or a DataFrame.
+    fingerprint : callable
+        ``entry -> str``: identifies the entry's content without reading it.
+    """
+
+    open: Opener
+    fingerprint: Callable[[ResolvedEntry], str] = ResolvedEntry.fingerprint
+
+
+def _reader_kwargs(entry: ResolvedEntry, drop: tuple[str, ...]) -> dict[str, Any]:
+    """Return the rendered args a file reader takes, plus ``storage_options`` if any."""
+    kwargs = {k: v for k, v in entry.args.items() if k not in drop}
+    return kwargs | ({"storage_options": dict(entry.options)} if entry.options else {})
+
+
+def _open_monthly(entry: ResolvedEntry, request: Request) -> xr.DataArray:
+    grid = request.the_grid(entry)
+    if is_climatology(entry.entry):
+        return open_climatology_files(entry, grid, request.months_per_chunk)
+    return open_month_files(entry, grid, request.months_per_chunk, request.coarsen)
+
+
+def _open_static(entry: ResolvedEntry, request: Request) -> xr.DataArray:
+    canonical = entry.entry.metadata.get("canonical")
+    units = entry.args.get("units")
+    return read_static(
+        str(entry.url),
+        variable=str(entry.args["variable"]),
+        canonical=None if canonical is None else str(canonical),
+        units=None if units is None else str(units),
+        storage_options=dict(entry.options),
     )
 
 
-def _opened(
-    catalog: Catalog,
-    name: str,
-    grid: Grid,
-    period: tuple[str, str] | None,
-    params: dict[str, Any],
-    coarsen: bool = False,
-) -> tuple[MonthFiles, MonthReader, dict[str, Any]]:
-    """Resolve the files, build the reader, check the first file; return the attributes."""
-    spec = monthly_source(catalog, name)
-    resolved = resolve_months(catalog, name, period, **params)
-    if not resolved.present:
-        rule = f"'{name}' must have at least one file in the period"
-        raise InputError(explain(rule, f"period {period}: every month is missing", "check"))
-    first_month, first_url = resolved.present[0]
-    reader = _reader(catalog, spec, grid, first_url, params, coarsen)
-    info = reader.inspect(first_url, first_month)
-    if reader.canonical is None:
-        keep = ("units", "long_name", "standard_name")
-        attrs = {k: str(info.attrs[k]) for k in keep if k in info.attrs}
-    else:
-        attrs = CANONICAL[reader.canonical].attrs()
-    if resolved.choices:
-        attrs["source_file_choices"] = "; ".join(c.describe() for c in resolved.choices)
-    if resolved.gaps:
-        label = "%m" if reader.climatology else "%Y-%m"
-        attrs["missing_months"] = ", ".join(f"{m:{label}}" for m in resolved.gaps)
-    return resolved, reader, attrs
+def _open_arco(entry: ResolvedEntry, request: Request) -> xr.DataArray:
+    grid = request.the_grid(entry)
+    period = None if entry.period is None else entry.period.bounds()
+    return open_arco(entry.catalog, entry.name, grid, period, access=request.access, **entry.params)
+
+
+def _open_ingested(entry: ResolvedEntry, request: Request) -> xr.DataArray:
+    return open_ingested(entry, request.the_grid(entry), request.months_per_chunk)
+
+
+def _open_traps(entry: ResolvedEntry, request: Request) -> Any:
+    args = {"urlpath": entry.url} | _reader_kwargs(entry, ("variable",))
+    return read_trap_entry(entry.driver, args, entry.name)
+
+
+def _open_regions(entry: ResolvedEntry, request: Request) -> xr.Dataset:
+    return read_reccap2(str(entry.url), dict(entry.options) or None)
+
+
+def _open_taxa(entry: ResolvedEntry, request: Request) -> xr.Dataset:
+    kwargs = _reader_kwargs(entry, ("variable", "xarray_kwargs"))
+    return read_taxa(str(entry.url), grid=request.the_grid(entry), **kwargs)
+
+
+def _open_pathways(entry: ResolvedEntry, request: Request) -> xr.Dataset:
+    return read_pathways(str(entry.url), **_reader_kwargs(entry, ("variable", "xarray_kwargs")))
+
+
+OPENERS: Mapping[str, Driver] = {
+    MONTHLY: Driver(_open_monthly),
+    STATIC: Driver(_open_static),
+    ARCO: Driver(_open_arco),
+    INGESTED: Driver(_open_ingested, ingested_fingerprint),
+    ZARR: Driver(lambda e, r: open_product(str(e.url), e.options)),
+    TABLE: Driver(lambda e, r: read_table(str(e.url), e.options)),
+    REGIONS: Driver(_open_regions),
+    TAXA: Driver(_open_taxa),
+    PATHWAYS: Driver(_open_pathways),
+} | {driver: Driver(_open_traps) for driver in TRAP_DRIVERS}
+"""Every catalog driver (:data:`picpump.io.catalog.model.DRIVERS`) and how it is opened."""
+
+
+def resolve(
+    catalog: Catalog, name: str, period: Period | tuple[str, str] | None = None, **params: Any
+) -> ResolvedEntry:
+    """Resolve a catalog entry once (see :func:`picpump.io.catalog.entry.resolve_entry`).
+
+    Headers are read only when a ``duplicates`` rule compares ``date_created``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The catalog.
+    name : str
+        The entry.
+    period : Period or tuple of str, optional
+        Months to resolve (monthly entries); default the whole archive.
+    **params
+        User parameters of the entry.
+
+    Returns
+    -------
+    ResolvedEntry
+        URLs, rendered args, storage options and stamps.
+    """
+    return resolve_entry(catalog, name, period, header=global_attributes, **params)
+
+
+def driver_of(entry: ResolvedEntry, expected: tuple[str, ...] = ()) -> Driver:
+    """Return the entry's driver, refusing one outside ``expected`` (when given)."""
+    if expected and entry.driver not in expected:
+        raise CatalogError(
+            explain(
+                f"'{entry.name}' must be a {' or '.join(expected)} entry here",
+                f"driver {entry.driver} ({entry.catalog.urlpath})",
+                "name an entry of the right kind",
+            )
+        )
+    return OPENERS[entry.driver]
+
+
+def open_entry(
+    entry: ResolvedEntry, request: Request | None = None, expected: tuple[str, ...] = ()
+) -> Any:
+    """Open a resolved entry with its driver's opener (lazy for gridded monthly entries).
+
+    Pinned ancillary files the entry names are fetched and verified first (a verified
+    cached copy is used without network).
+
+    Parameters
+    ----------
+    entry : ResolvedEntry
+        From :func:`resolve`.
+    request : Request, optional
+        Grid, chunking, access and coarsening.
+    expected : tuple of str, optional
+        Drivers the caller accepts; another driver is refused with a clear message.
+
+    Returns
+    -------
+    object
+        A DataArray (monthly, static, ARCO, ingested), a Dataset (products, regions, taxa,
+        pathways), a DataFrame (traps) or a (DataFrame, attrs) pair (tables).
+    """
+    driver = driver_of(entry, expected)
+    for name in entry.ancillary:
+        fetch(name)
+    return driver.open(entry, request or Request())
+
+
+def fingerprint(entry: ResolvedEntry) -> str:
+    """Identify a resolved entry's content without reading it (see :class:`Driver`)."""
+    return OPENERS[entry.driver].fingerprint(entry)
 
 
 def open_monthly(
     catalog: Catalog,
     name: str,
     grid: Grid,
-    period: tuple[str, str] | None = None,
+    period: Period | tuple[str, str] | None = None,
     months_per_chunk: int = 12,
     *,
     access: str = "maps",
     coarsen: bool = False,
     **params: Any,
 ) -> xr.DataArray:
-    """Open a monthly source lazily, in the canonical form.
+    """Resolve and open a monthly entry lazily, in the canonical form.
 
     Plan-time work is the URL resolution and one header read of the first file (variable,
     month, axes, grid and units are checked there, for an early and clear error); no data
@@ -185,71 +271,66 @@ def open_monthly(
     catalog : Catalog
         The catalog.
     name : str
-        A monthly source (``picpump.monthly_netcdf`` or ``picpump.arco_zarr``).
+        A monthly source (``picpump.monthly_netcdf``, ``picpump.arco_zarr`` or
+        ``picpump.ingested``).
     grid : Grid
         The pipeline grid; every file must be on it.
-    period : tuple of str, optional
-        ``(first, last)`` months, inclusive; default the whole archive.
+    period : Period or tuple of str, optional
+        Months to open; default the whole archive.
     months_per_chunk : int, default 12
         Months per dask chunk (one task reads one chunk); ARCO stores keep their own chunks.
     access : {"maps", "climatology", "series"}, default "maps"
-        How the field will be used; picks the ARCO Zarr layout (see
-        :func:`picpump.io.ingest.arco.choose_layout`); ignored by NetCDF archives.
+        How the field will be used; picks the ARCO Zarr layout.
     coarsen : bool, default False
-        Average files on an integer refinement of ``grid`` (9 km or 4 km for 1°, ...) onto
-        it, area-weighted over the valid sub-cells; without it they are refused.
+        Average files on an integer refinement of ``grid`` onto it, area-weighted over the
+        valid sub-cells; without it they are refused.
     **params
         User parameters of the entry.
 
     Returns
     -------
     xarray.DataArray
-        Named after the canonical variable (the stored name for ``canonical: null``), dims
-        (time, lat, lon), time = first day of the month, lat ascending, lon −180…180 (the
-        grid's cell centres), float32, NaN for missing, CF attributes (plus
-        ``source_file_choices`` / ``missing_months`` when a rule applied), chunks
-        ``(months_per_chunk, nlat, nlon)``.
+        Named after the canonical variable, dims (time, lat, lon), time = first day of the
+        month, lat ascending, lon −180…180, float32, NaN for missing, CF attributes.
     """
-    if catalog.source(name).driver == ARCO:
-        return open_arco(catalog, name, grid, period, access=access, **params)
-    if catalog.source(name).driver == INGESTED:
-        return open_ingested(catalog, name, grid, period, months_per_chunk)
-    if is_climatology(monthly_source(catalog, name)):
-        rule = f"'{name}' is a monthly climatology (12 calendar months), not a time series"
-        raise CatalogError(explain(rule, catalog.urlpath, "open it with open_climatology"))
-    resolved, reader, attrs = _opened(catalog, name, grid, period, params, coarsen)
-    if coarsen:
-        attrs["regridding"] = "finer files averaged conservatively onto the grid (area-weighted)"
-    time = pd.DatetimeIndex([m for m, _ in resolved.files]).as_unit("ns")
-    return xr.DataArray(
-        stack_months(resolved.files, reader, months_per_chunk),
-        dims=("time", "lat", "lon"),
-        coords={
-            "time": ("time", time, _COORD_ATTRS["time"]),
-            "lat": ("lat", grid.lat, _COORD_ATTRS["lat"]),
-            "lon": ("lon", grid.lon, _COORD_ATTRS["lon"]),
-        },
-        name=reader.canonical or reader.variable,
-        attrs=attrs,
-    )
+    entry = resolve(catalog, name, period, **params)
+    return open_series(entry, Request(grid, months_per_chunk, access, coarsen))
+
+
+def open_series(entry: ResolvedEntry, request: Request) -> xr.DataArray:
+    """Open a resolved monthly time series (NetCDF months, ARCO store or ingest store).
+
+    Parameters
+    ----------
+    entry : ResolvedEntry
+        A ``picpump.monthly_netcdf`` (not a climatology), ``picpump.arco_zarr`` or
+        ``picpump.ingested`` entry.
+    request : Request
+        Grid, chunking, access and coarsening.
+
+    Returns
+    -------
+    xarray.DataArray
+        As :func:`open_monthly`.
+    """
+    if entry.driver == MONTHLY and is_climatology(entry.entry):
+        rule = f"'{entry.name}' is a monthly climatology (12 calendar months), not a time series"
+        received = f"{entry.name} ({entry.catalog.urlpath})"
+        raise CatalogError(explain(rule, received, "open it with open_climatology"))
+    return open_entry(entry, request, expected=SERIES)
 
 
 def open_climatology(
     catalog: Catalog, name: str, grid: Grid, months_per_chunk: int = 12, **params: Any
 ) -> xr.DataArray:
-    """Open a monthly-climatology source lazily (e.g. NASA ``L3m.MC``): 12 calendar months.
-
-    The entry declares ``args.time: {climatology: true, start, end}``; its urlpath uses
-    ``{{ mm }}``, ``{{ cfirst }}`` and ``{{ clast }}`` (see
-    :func:`picpump.io.catalog.templates.climatology_fields`). Each file must cover its calendar
-    month (its period starts and ends in that month).
+    """Resolve and open a monthly-climatology entry (e.g. NASA ``L3m.MC``): 12 months.
 
     Parameters
     ----------
     catalog : Catalog
         The catalog.
     name : str
-        A climatology entry.
+        An entry declaring ``args.time: {climatology: true, start, end}``.
     grid : Grid
         The pipeline grid.
     months_per_chunk : int, default 12
@@ -260,39 +341,26 @@ def open_climatology(
     Returns
     -------
     xarray.DataArray
-        Dims (month, lat, lon), ``month`` = 1…12 (int), as :func:`open_monthly` otherwise,
-        with a ``climatology_record`` attribute (``start … end`` of the record).
+        Dims (month, lat, lon), ``month`` = 1…12, ``climatology_record`` attribute.
     """
-    spec = monthly_source(catalog, name)
-    if not is_climatology(spec):
+    spec = catalog.source(name)
+    if spec.driver != MONTHLY or not is_climatology(spec):
         rule = f"'{name}' must declare args.time.climatology: true to be read as a climatology"
         raise CatalogError(explain(rule, catalog.urlpath, "use open_monthly for a time series"))
-    resolved, reader, attrs = _opened(catalog, name, grid, None, params)
-    time = spec.args["time"]
-    attrs["climatology_record"] = f"{time['start']} … {time['end']}"
-    return xr.DataArray(
-        stack_months(resolved.files, reader, months_per_chunk),
-        dims=("month", "lat", "lon"),
-        coords={
-            "month": ("month", np.arange(1, 13), {"long_name": "calendar month"}),
-            "lat": ("lat", grid.lat, _COORD_ATTRS["lat"]),
-            "lon": ("lon", grid.lon, _COORD_ATTRS["lon"]),
-        },
-        name=reader.canonical or reader.variable,
-        attrs=attrs,
-    )
+    entry = resolve(catalog, name, **params)
+    return open_entry(entry, Request(grid, months_per_chunk))
 
 
 def open_static(catalog: Catalog, name: str, **params: Any) -> xr.DataArray:
-    """Read a static source (bathymetry, masks) eagerly, lat ascending, lon −180…180.
+    """Resolve and read a static entry (bathymetry, masks) eagerly, lat ascending.
 
     Parameters
     ----------
     catalog : Catalog
         The catalog.
     name : str
-        A ``picpump.netcdf`` source; ``metadata.canonical`` (e.g. ``elevation``), when
-        given, sets the unit conversion and the attributes.
+        A ``picpump.netcdf`` entry; ``metadata.canonical`` (e.g. ``elevation``) sets the
+        unit conversion and the attributes.
     **params
         User parameters of the entry.
 
@@ -306,38 +374,34 @@ def open_static(catalog: Catalog, name: str, **params: Any) -> xr.DataArray:
         rule = f"'{name}' must be a {STATIC} source to be read as a static field"
         received = f"driver {spec.driver} ({catalog.urlpath})"
         raise CatalogError(explain(rule, received, "use open_monthly for it"))
-    url = resolve_url(catalog, name, **params)
-    args = entry_args(catalog, spec, params)
-    canonical = spec.metadata.get("canonical")
-    options = entry_options(catalog, spec, entry_context(catalog, spec, params), url)
-    units = args.get("units")
-    return read_static(
-        url,
-        variable=str(args["variable"]),
-        canonical=None if canonical is None else str(canonical),
-        units=None if units is None else str(units),
-        storage_options=options,
-    )
+    return open_entry(resolve(catalog, name, **params))
 
 
 __all__ = [
     "ARCO",
     "DRIVERS",
+    "INGESTED",
     "MONTHLY",
+    "PATHWAYS",
+    "REGIONS",
+    "SERIES",
     "STATIC",
+    "TABLE",
+    "TAXA",
     "ZARR",
+    "OPENERS",
     "Catalog",
+    "Driver",
+    "Request",
+    "ResolvedEntry",
     "SourceSpec",
+    "driver_of",
+    "fingerprint",
     "load_catalog",
-    "MonthFiles",
-    "months_of",
     "open_climatology",
+    "open_entry",
     "open_monthly",
+    "open_series",
     "open_static",
-    "render_template",
-    "resolve_month_urls",
-    "resolve_months",
-    "resolve_url",
-    "source_fingerprint",
-    "stack_months",
+    "resolve",
 ]

@@ -9,13 +9,9 @@ import pandas as pd
 import xarray as xr
 import yaml
 
-from picpump.errors import CatalogError, explain
-from picpump.io.api import Catalog, render_template
-from picpump.io.store.table_files import read_table
-from picpump.io.store.zarr_store import join, open_product, write_text
+from picpump.io.api import TABLE, ZARR, Catalog, open_entry, resolve
+from picpump.io.store.zarr_store import join, write_text
 
-ZARR_DRIVER = "picpump.zarr"
-TABLE_DRIVER = "picpump.table"
 TABLE_SUFFIX = ".parquet"
 
 
@@ -47,7 +43,7 @@ def product_catalog_text(
     """
     sources = {
         name: {
-            "driver": TABLE_DRIVER if url.endswith(TABLE_SUFFIX) else ZARR_DRIVER,
+            "driver": TABLE if url.endswith(TABLE_SUFFIX) else ZARR,
             "description": f"picpump {name} product",
             "args": {"urlpath": "{{ CATALOG_DIR }}/" + _relative(url, out)},
             "metadata": {"product": name},
@@ -69,47 +65,6 @@ def write_product_catalog(
     return url
 
 
-def _entry_location(
-    catalog: Catalog, name: str, driver: str, reader: str, fix: str
-) -> tuple[str, Any]:
-    """Return the rendered URL and storage options of an entry of the expected driver.
-
-    Parameters
-    ----------
-    catalog : Catalog
-        A product catalog.
-    name : str
-        The entry.
-    driver : str
-        The driver the entry must have.
-    reader : str
-        What the caller does, for the message (``"open_table reads"``).
-    fix : str
-        How to read entries of other drivers, for the message.
-
-    Returns
-    -------
-    tuple of (str, Any)
-        The URL (templates rendered) and the entry's ``storage_options`` (None if absent).
-
-    Raises
-    ------
-    CatalogError
-        When the entry has another driver.
-    """
-    source = catalog.source(name)
-    if source.driver != driver:
-        raise CatalogError(
-            explain(
-                f"{reader} '{driver}' entries",
-                f"entry '{name}' has driver '{source.driver}'",
-                fix,
-            )
-        )
-    url = render_template(str(source.args["urlpath"]), catalog)
-    return url, source.args.get("storage_options")
-
-
 def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     """Open a ``picpump.zarr`` entry of a catalog (a product) lazily.
 
@@ -125,9 +80,7 @@ def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     xarray.Dataset
         The product, dask-backed.
     """
-    fix = "use picpump.io.api.open_monthly or open_static for input archives"
-    url, storage_options = _entry_location(catalog, name, ZARR_DRIVER, "open_source opens", fix)
-    return open_product(url, storage_options)
+    return open_entry(resolve(catalog, name), expected=(ZARR,))
 
 
 def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -145,9 +98,7 @@ def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any
     tuple of (pandas.DataFrame, dict)
         The table and its attributes (provenance and definitions).
     """
-    fix = "use open_source for gridded products"
-    url, storage_options = _entry_location(catalog, name, TABLE_DRIVER, "open_table reads", fix)
-    return read_table(url, storage_options)
+    return open_entry(resolve(catalog, name), expected=(TABLE,))
 
 
 __all__ = ["open_source", "open_table", "product_catalog_text", "write_product_catalog"]

@@ -122,7 +122,7 @@ def provenance(
         "picpump_product": product,
         "pipeline_spec": json.dumps(spec.raw, default=str),
         "model_variants": json.dumps(spec.variants.as_dict(), default=str),
-        "period": f"{spec.period[0]}/{spec.period[1]}",
+        "period": "/".join(spec.period.bounds()),
         "synthetic": int(synthetic),
     }
     if synthetic:

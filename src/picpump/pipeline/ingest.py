@@ -23,9 +23,9 @@ import pandas as pd
 
 import picpump
 from picpump.grid import Grid
-from picpump.io.api import Catalog, load_catalog
-from picpump.io.catalog.resolve import resolve_months
+from picpump.io.api import Catalog, load_catalog, resolve
 from picpump.io.store.ingest_store import FORMAT, IngestStore, StoreLayout
+from picpump.period import Period
 from picpump.pipeline.ingest_checks import (
     EntrySource,
     check_identity,
@@ -179,7 +179,7 @@ def ingest_entry(
     entry: str,
     out: str,
     *,
-    period: tuple[str, str] | None = None,
+    period: Period | tuple[str, str] | str | None = None,
     grid: Grid | None = None,
     storage_options: Mapping[str, Any] | None = None,
     months_per_write: int = 12,
@@ -200,9 +200,10 @@ def ingest_entry(
         A monthly entry with a canonical variable (``metadata.canonical``).
     out : str
         The store (local path or fsspec URL); created when absent.
-    period : tuple of str, optional
-        ``(first, last)`` months to hold, inclusive. Default: from the store's first month
-        (the archive's first for a new store) to the archive's last.
+    period : Period, tuple of str or str, optional
+        Months to hold (``Period``, ``("1997-09", "2022-10")`` or ``"1997-09:2022-10"``).
+        Default: from the store's first month (the archive's first for a new store) to the
+        archive's last.
     grid : Grid, optional
         Default: the store's grid, else 1°.
     storage_options : mapping, optional
@@ -245,9 +246,13 @@ def ingest_entry(
     grid = _resolve_grid(grid, store)
     if store is not None:
         check_identity(store, entry_canonical(cat, entry), grid)
-    first, last = requested_period(cat, entry, period, store.months if store else [], fill_gap)
-    files = resolve_months(cat, entry, (f"{first:%Y-%m}", f"{last:%Y-%m}"), **params).files
-    source = entry_source(cat, entry, grid, params, next((u for _, u in files if u), None))
+    wanted = None if period is None else Period.of(period)
+    held_months = store.months if store else []
+    resolved = resolve(
+        cat, entry, requested_period(cat, entry, wanted, held_months, fill_gap), **params
+    )
+    files = list(resolved.files)
+    source = entry_source(resolved, grid)
     refreshed = _keep_present(store, files, source.options, refresh) if store else []
     if store is None:
         layout = StoreLayout.for_grid(grid, months_per_write, tile, shard_tiles)

@@ -18,11 +18,13 @@ from fsspec.core import url_to_fs
 
 from picpump.errors import GridError, InputError, UnitsError, explain
 from picpump.grid import Grid
-from picpump.io.api import Catalog
+from picpump.io.api import Catalog, ResolvedEntry
 from picpump.io.catalog.model import months_of
-from picpump.io.catalog.resolve import entry_args, entry_context, entry_options, monthly_source
+from picpump.io.catalog.resolve import monthly_source
+from picpump.io.ingest.monthly import month_reader
 from picpump.io.ingest.reader import MonthReader
 from picpump.io.store.ingest_store import FORMAT, RECORD, IngestStore, days_since_epoch
+from picpump.period import Period
 from picpump.units import CANONICAL
 
 
@@ -60,25 +62,11 @@ def entry_canonical(catalog: Catalog, name: str) -> str:
     return canonical
 
 
-def entry_source(
-    catalog: Catalog, name: str, grid: Grid, params: Mapping[str, Any], first_url: str | None
-) -> EntrySource:
-    """Build the reader of an entry (``first_url``: a resolved file, for its options)."""
-    spec = monthly_source(catalog, name)
-    canonical = entry_canonical(catalog, name)
-    args = entry_args(catalog, spec, params)
-    context = entry_context(catalog, spec, params)
-    options = entry_options(catalog, spec, context, first_url or str(spec.args["urlpath"]))
-    units = args.get("units")
-    reader = MonthReader(
-        str(args["variable"]),
-        canonical,
-        str(args["convention"]),
-        grid,
-        None if units is None else str(units),
-        options,
-    )
-    return EntrySource(name, canonical, reader, options)
+def entry_source(entry: ResolvedEntry, grid: Grid) -> EntrySource:
+    """Build the reader of a resolved monthly entry."""
+    canonical = entry_canonical(entry.catalog, entry.name)
+    reader = month_reader(entry, grid)
+    return EntrySource(entry.name, canonical, reader, dict(entry.options))
 
 
 def _store_exists(url: str, options: Mapping[str, Any] | None) -> bool:
@@ -153,28 +141,18 @@ def check_identity(store: IngestStore, canonical: str, grid: Grid) -> None:
         )
 
 
-def _month(text: str) -> pd.Timestamp:
-    """First day of the month ``text`` (``YYYY-MM``)."""
-    try:
-        return pd.Timestamp(str(text)).to_period("M").to_timestamp()
-    except ValueError as err:
-        raise InputError(
-            explain("a period bound is a month YYYY-MM", repr(text), "e.g. 1997-09:2022-10")
-        ) from err
-
-
 def requested_period(
     catalog: Catalog,
     entry: str,
-    period: tuple[str, str] | None,
+    period: Period | None,
     present: list[str],
     fill_gap: bool,
-) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Return the months to hold after this run, ``(first, last)``, checking continuity."""
+) -> Period:
+    """Return the months to hold after this run, checking continuity with the store."""
     archive = months_of(monthly_source(catalog, entry))
-    first, last = (_month(period[0]), _month(period[1])) if period else (archive[0], archive[-1])
+    first, last = (period.first, period.last) if period else (archive[0], archive[-1])
     if not present:
-        return first, last
+        return Period(first, last)
     p0, p1 = pd.Timestamp(present[0]), pd.Timestamp(present[-1])
     after = p1 + pd.offsets.MonthBegin(1)
     if period is None:
@@ -197,7 +175,7 @@ def requested_period(
                 "ingest the months in between too",
             )
         )
-    return min(first, after), max(last, p1)
+    return Period(min(first, after), max(last, p1))
 
 
 __all__ = [

@@ -1,8 +1,11 @@
-"""Spec + catalog → a lazy plan: one dataset per product, nothing computed.
+"""Spec + catalog → a lazy plan: every entry resolved once, the inputs graph, nothing computed.
 
-Building a plan resolves the catalog (which files make which month) and builds the dask
-graphs; it reads no data. The runner (:mod:`picpump.pipeline.run`) executes the plan product
-by product, each downstream product rebuilt on the store its upstream was written to.
+Building a plan resolves each catalog entry the spec names exactly once (folders listed,
+duplicates decided, one header read per monthly entry), fingerprints the inputs from that
+same resolution, and builds the lazy ``inputs`` product; it reads no data. The runner
+(:mod:`picpump.pipeline.run`) writes ``inputs`` from this graph and builds every downstream
+product on the store its upstream was written to. :attr:`Plan.products` previews the whole
+chain lazily (``picpump run --dry-run``).
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import xarray as xr
 
-from picpump.io.api import Catalog, resolve_month_urls, resolve_url, source_fingerprint
-from picpump.io.ingest.ingested import INGESTED, ingested_fingerprint
+from picpump.io.api import Catalog, ResolvedEntry, fingerprint, resolve
 from picpump.io.store.zarr_store import join
 from picpump.pipeline import stages
 from picpump.pipeline.spec import STAGES, PipelineSpec
@@ -42,8 +45,10 @@ class Plan:
         Where the inputs come from.
     out : str
         Output folder (local path or fsspec URL).
-    products : dict of str to xarray.Dataset
-        Lazy products in execution order.
+    entries : dict of str to ResolvedEntry
+        Every catalog entry the spec names, resolved once.
+    inputs : stages.Inputs
+        The opened inputs: lazy monthly fields and the bathymetry.
     inputs_fingerprint : str
         Identifies the input files and the canonicalisation settings, to reuse an ingest.
     storage_options : dict
@@ -53,7 +58,8 @@ class Plan:
     spec: PipelineSpec
     catalog: Catalog
     out: str
-    products: dict[str, xr.Dataset]
+    entries: dict[str, ResolvedEntry]
+    inputs: stages.Inputs
     inputs_fingerprint: str
     storage_options: dict[str, Any] = field(default_factory=dict)
 
@@ -70,10 +76,16 @@ class Plan:
                 want |= set(UPSTREAM[name])
         return [s for s in STAGES if s in want]
 
+    @cached_property
+    def products(self) -> dict[str, xr.Dataset]:
+        """Every needed product as a lazy graph on the lazy inputs (a preview; 0 computes)."""
+        built: dict[str, xr.Dataset] = {}
+        for name in self.needed:
+            built[name] = build_product(name, built, self)
+        return built
 
-def build_product(
-    name: str, upstream: Mapping[str, xr.Dataset], spec: PipelineSpec, catalog: Catalog
-) -> xr.Dataset:
+
+def build_product(name: str, upstream: Mapping[str, xr.Dataset], plan: Plan) -> xr.Dataset:
     """Build one product lazily from its upstream products.
 
     Parameters
@@ -82,18 +94,17 @@ def build_product(
         One of :data:`picpump.pipeline.spec.STAGES`.
     upstream : mapping
         The upstream products (lazy, or opened from their stores).
-    spec : PipelineSpec
-        The analysis.
-    catalog : Catalog
-        The input catalog (used by ``inputs`` only).
+    plan : Plan
+        The plan (``inputs`` comes from its opened entries).
 
     Returns
     -------
     xarray.Dataset
         The lazy product.
     """
+    spec = plan.spec
     if name == "inputs":
-        return stages.build_inputs(catalog, spec)
+        return stages.build_inputs(plan.inputs, spec)
     if name == "monthly":
         return stages.build_monthly(upstream["inputs"], spec)
     if name == "climatology":
@@ -103,11 +114,11 @@ def build_product(
     return stages.build_global_totals(upstream["monthly"], spec)
 
 
-def inputs_fingerprint(spec: PipelineSpec, catalog: Catalog) -> str:
-    """Fingerprint the input files and the settings that shape the canonical inputs."""
+def inputs_fingerprint(spec: PipelineSpec, entries: Mapping[str, ResolvedEntry]) -> str:
+    """Fingerprint the input entries (as resolved) and the settings that shape the inputs."""
     digest = hashlib.sha256()
     settings = {
-        "period": spec.period,
+        "period": str(spec.period),
         "grid": spec.grid.resolution,
         "coarsen_inputs": spec.coarsen_inputs,
         "inputs": spec.inputs,
@@ -116,17 +127,18 @@ def inputs_fingerprint(spec: PipelineSpec, catalog: Catalog) -> str:
         "tile": spec.tile,
     }
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    for var, source in sorted(spec.inputs.items()):
-        if catalog.source(source).driver == INGESTED:
-            digest.update(ingested_fingerprint(catalog, source).encode())
-            continue
-        if var == "bathymetry":
-            urls = [resolve_url(catalog, source)]
-        else:
-            urls = [url for _, url in resolve_month_urls(catalog, source, spec.period)]
-        options = catalog.source(source).args.get("storage_options") or {}
-        digest.update(source_fingerprint(urls, options).encode())
+    for _, source in sorted(spec.inputs.items()):
+        digest.update(fingerprint(entries[source]).encode())
     return digest.hexdigest()
+
+
+def resolve_entries(spec: PipelineSpec, catalog: Catalog) -> dict[str, ResolvedEntry]:
+    """Resolve every entry the spec names, once; monthly inputs over the spec's period."""
+    monthly = {source for var, source in spec.inputs.items() if var != "bathymetry"}
+    return {
+        name: resolve(catalog, name, spec.period if name in monthly else None)
+        for name in spec.entries
+    }
 
 
 def make_plan(
@@ -135,7 +147,7 @@ def make_plan(
     out: str,
     storage_options: Mapping[str, Any] | None = None,
 ) -> Plan:
-    """Build the lazy plan of every needed product (no compute, no data read).
+    """Resolve every entry once and build the lazy inputs (no compute, no data read).
 
     Parameters
     ----------
@@ -153,11 +165,10 @@ def make_plan(
     Plan
         The plan.
     """
-    plan = Plan(spec, catalog, out, {}, inputs_fingerprint(spec, catalog))
-    plan.storage_options = dict(storage_options or {})
-    for name in plan.needed:
-        plan.products[name] = build_product(name, plan.products, spec, catalog)
-    return plan
+    entries = resolve_entries(spec, catalog)
+    inputs = stages.open_inputs(entries, spec)
+    fingerprint_ = inputs_fingerprint(spec, entries)
+    return Plan(spec, catalog, out, entries, inputs, fingerprint_, dict(storage_options or {}))
 
 
 __all__ = ["UPSTREAM", "Plan", "build_product", "inputs_fingerprint", "make_plan"]

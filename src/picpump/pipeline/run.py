@@ -14,6 +14,7 @@ from picpump.io.store.table_files import write_table
 from picpump.io.store.zarr_store import is_complete, join, open_product, remove_partials, stage_zarr
 from picpump.pipeline.attributes import finalize, table_attributes
 from picpump.pipeline.plan import Plan, build_product
+from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import build_tables
 
 
@@ -120,7 +121,7 @@ def execute(
             log(f"{name}: up to date, reused ({url})")
         else:
             log(f"{name}: computing → {url}")
-            ds = build_product(name, written, plan.spec, plan.catalog)
+            ds = build_product(name, written, plan)
             ds = finalize(ds, name, plan.spec, meta, command)
             if name == "inputs":
                 ds.attrs["inputs_fingerprint"] = plan.inputs_fingerprint
@@ -142,9 +143,8 @@ def _write_tables(
 ) -> None:
     """Build the table products from the written climatology and annual products; write each."""
     start = time.perf_counter()
-    tables = build_tables(
-        plan.catalog, plan.spec, written["climatology"], written["annual"], log=log
-    )
+    sources = RunSources(plan.entries, plan.inputs.elevation)
+    tables = build_tables(sources, plan.spec, written["climatology"], written["annual"], log=log)
     meta = dict(plan.catalog.metadata)
     for name, table in tables.items():
         base = join(plan.out, f"tables/{name}")

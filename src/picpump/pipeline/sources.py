@@ -1,25 +1,22 @@
-"""Read the analysis sources of a run from its catalog: traps, regions, taxa, pathways.
+"""The analysis sources of a run: traps, regions, taxa, pathways, from its resolved entries.
 
-Each reader lives in :mod:`picpump.io`; this module only finds the entry, renders its
-templates and passes the entry's arguments on. Everything returned is in memory: these
-sources are small (tables and 1° grids).
+Every entry was resolved once when the plan was made (:func:`picpump.pipeline.plan.make_plan`);
+this module opens them through :func:`picpump.io.api.open_entry` and applies the paper's
+rules. Everything returned is in memory: these sources are small (tables and 1° grids).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import xarray as xr
 
-from picpump.errors import CatalogError, explain
 from picpump.grid import Grid
-from picpump.io.ancillary.pathways import read_pathways
-from picpump.io.ancillary.regions import read_reccap2
-from picpump.io.ancillary.taxa import read_taxa
-from picpump.io.api import Catalog
-from picpump.io.catalog.resolve import entry_args, entry_context, entry_options, resolve_url
-from picpump.io.traps import TRAP_DRIVERS, read_trap_entry
+from picpump.io.api import PATHWAYS, REGIONS, TAXA, Request, ResolvedEntry, open_entry
+from picpump.io.traps import TRAP_DRIVERS
 from picpump.pipeline.analysis_spec import TrapSettings
 from picpump.science.regions import paper_regions
 from picpump.science.trap_filter import fill_water_depth, paper_filter
@@ -29,52 +26,46 @@ MASKS_GRID = Grid(1.0)
 """Grid of matchups, regional statistics, taxa and pathways."""
 
 
-def _entry(catalog: Catalog, name: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """Return an entry's URL, rendered args and storage options."""
-    spec = catalog.source(name)
-    url = resolve_url(catalog, name)
-    args = entry_args(catalog, spec, {})
-    options = entry_options(catalog, spec, entry_context(catalog, spec, {}), url)
-    args.pop("variable", None)
-    return url, args, dict(options or {})
+@dataclass(frozen=True)
+class RunSources:
+    """The resolved entries of a run and its bathymetry (read once, at plan time).
+
+    Attributes
+    ----------
+    entries : mapping of str to ResolvedEntry
+        Every catalog entry the spec names.
+    elevation : xarray.DataArray or None
+        Positive-up bathymetry, to fill unknown water depths of trap rows.
+    """
+
+    entries: Mapping[str, ResolvedEntry]
+    elevation: xr.DataArray | None = None
+
+    def open(self, name: str, expected: tuple[str, ...]) -> Any:
+        """Open one entry on the 1° grid, refusing a driver outside ``expected``."""
+        return open_entry(self.entries[name], Request(grid=MASKS_GRID), expected)
 
 
-def read_traps(
-    catalog: Catalog, settings: TrapSettings, elevation: xr.DataArray | None
-) -> pd.DataFrame:
+def read_traps(sources: RunSources, settings: TrapSettings) -> pd.DataFrame:
     """Read, validate and filter (paper rules) every trap source of the run.
 
     Parameters
     ----------
-    catalog : Catalog
-        The run's catalog.
+    sources : RunSources
+        The run's resolved entries and bathymetry.
     settings : TrapSettings
         Sources and filter thresholds.
-    elevation : xarray.DataArray, optional
-        Positive-up bathymetry to fill unknown water depths.
 
     Returns
     -------
     DataFrame
         The tidy trap table with QC flags (no row dropped).
     """
-    frames = []
-    for name in settings.sources:
-        spec = catalog.source(name)
-        if spec.driver not in TRAP_DRIVERS:
-            raise CatalogError(
-                explain(
-                    f"trap sources must use a trap driver {sorted(TRAP_DRIVERS)}",
-                    f"'{name}' has driver {spec.driver}",
-                    "list only trap entries under traps.sources",
-                )
-            )
-        url, args, options = _entry(catalog, name)
-        args = {"urlpath": url, **args, **_storage_kwargs(options)}
-        frames.append(read_trap_entry(spec.driver, args, name))
+    drivers = tuple(sorted(TRAP_DRIVERS))
+    frames = [sources.open(name, drivers) for name in settings.sources]
     traps = validate_traps(pd.concat(frames, ignore_index=True))
-    if elevation is not None:
-        traps = fill_water_depth(traps, elevation)
+    if settings.fill_water_depth and sources.elevation is not None:
+        traps = fill_water_depth(traps, sources.elevation)
     return paper_filter(
         traps,
         max_duration_d=settings.max_duration_d,
@@ -82,28 +73,26 @@ def read_traps(
     )
 
 
-def _storage_kwargs(options: dict[str, Any]) -> dict[str, Any]:
-    return {"storage_options": options} if options else {}
-
-
-def read_regions(catalog: Catalog, name: str) -> xr.DataArray:
+def read_regions(sources: RunSources, name: str) -> xr.DataArray:
     """Read a RECCAP2-layout mask and return the paper's region map (1°, int16)."""
-    url, _, options = _entry(catalog, name)
-    return paper_regions(read_reccap2(url, options or None))
+    return paper_regions(sources.open(name, (REGIONS,)))
 
 
-def read_biomass(catalog: Catalog, name: str) -> xr.Dataset:
+def read_biomass(sources: RunSources, name: str) -> xr.Dataset:
     """Read a Knecht-style calcifier biomass climatology (g C m-3, month × 1° grid)."""
-    url, args, options = _entry(catalog, name)
-    args.pop("xarray_kwargs", None)
-    return read_taxa(url, grid=MASKS_GRID, storage_options=options or None, **args)
+    return sources.open(name, (TAXA,))
 
 
-def read_pathway_fractions(catalog: Catalog, name: str) -> xr.Dataset:
+def read_pathway_fractions(sources: RunSources, name: str) -> xr.Dataset:
     """Read a Nowicki-style export-pathway grid (fractions 0–1, the file's own grid)."""
-    url, args, options = _entry(catalog, name)
-    args.pop("xarray_kwargs", None)
-    return read_pathways(url, storage_options=options or None, **args)
+    return sources.open(name, (PATHWAYS,))
 
 
-__all__ = ["MASKS_GRID", "read_biomass", "read_pathway_fractions", "read_regions", "read_traps"]
+__all__ = [
+    "MASKS_GRID",
+    "RunSources",
+    "read_biomass",
+    "read_pathway_fractions",
+    "read_regions",
+    "read_traps",
+]

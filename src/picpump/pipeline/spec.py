@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import fsspec
-import pandas as pd
 import yaml
 
 from picpump.errors import SpecError, explain
 from picpump.grid import Grid
+from picpump.period import Period, month_start
 from picpump.pipeline.analysis_spec import TABLES, AnalysisSpec, parse_analysis
 from picpump.science.registry import ModelVariants
 
@@ -28,8 +28,8 @@ class PipelineSpec:
     ----------
     name : str
         Run name (used for the output folder by default).
-    period : tuple of str
-        First and last month, ``("1997-09", "2022-10")``.
+    period : Period
+        The months of the analysis (``1997-09:2022-10``).
     grid : Grid
         Target grid.
     coarsen_inputs : bool
@@ -55,7 +55,7 @@ class PipelineSpec:
     """
 
     name: str
-    period: tuple[str, str]
+    period: Period
     grid: Grid
     inputs: dict[str, str]
     variants: ModelVariants
@@ -71,9 +71,14 @@ class PipelineSpec:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def months(self) -> pd.DatetimeIndex:
-        """The months of the period (first day of each)."""
-        return pd.date_range(self.period[0], self.period[1], freq="MS")
+    def entries(self) -> list[str]:
+        """Every catalog entry the analysis names (inputs first), each once."""
+        analysis = self.analysis
+        names = list(self.inputs.values())
+        names += list(analysis.traps.sources) if analysis.traps else []
+        names += [analysis.regions] if analysis.regions else []
+        names += [s["source"] for s in (analysis.taxa, analysis.pathways) if s]
+        return list(dict.fromkeys(names))
 
 
 def _check_choice(what: str, value: Any, allowed: tuple[str, ...]) -> str:
@@ -84,20 +89,17 @@ def _check_choice(what: str, value: Any, allowed: tuple[str, ...]) -> str:
     return str(value)
 
 
-def _period(raw: Mapping[str, Any]) -> tuple[str, str]:
+def _period(raw: Mapping[str, Any]) -> Period:
     try:
-        start, end = pd.Period(str(raw["start"]), "M"), pd.Period(str(raw["end"]), "M")
+        return Period(month_start(raw["start"]), month_start(raw["end"]))
     except (KeyError, TypeError, ValueError) as err:
         raise SpecError(
             explain(
-                "'period' must be {start: YYYY-MM, end: YYYY-MM}",
+                "'period' must be {start: YYYY-MM, end: YYYY-MM}, ending after it starts",
                 repr(raw),
                 "write e.g. period: {start: 1997-09, end: 2022-10}",
             )
         ) from err
-    if end < start:
-        raise SpecError(explain("'period' must end after it starts", repr(raw), "swap them"))
-    return str(start), str(end)
 
 
 def _inputs(raw: Mapping[str, Any]) -> dict[str, str]:

@@ -6,9 +6,12 @@ runner writes it (one compute per product).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import xarray as xr
 
-from picpump.io.api import Catalog, open_monthly, open_static
+from picpump.io.api import STATIC, Request, ResolvedEntry, open_entry, open_series
 from picpump.pipeline.spec import PipelineSpec
 from picpump.science.area import cell_area
 from picpump.science.calcification import ez_pic_production
@@ -38,23 +41,36 @@ def _tiles(ds: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
     return ds.chunk(chunks)
 
 
-def build_inputs(catalog: Catalog, spec: PipelineSpec) -> xr.Dataset:
-    """Canonical monthly inputs, the open-ocean mask and the cell area."""
-    period = spec.period
+@dataclass(frozen=True)
+class Inputs:
+    """The opened inputs of a run.
+
+    Attributes
+    ----------
+    fields : dict of str to xarray.DataArray
+        The lazy canonical monthly fields (:data:`SATELLITE_VARIABLES`).
+    elevation : xarray.DataArray
+        The bathymetry (positive up), read once.
+    """
+
+    fields: dict[str, xr.DataArray]
+    elevation: xr.DataArray
+
+
+def open_inputs(entries: Mapping[str, ResolvedEntry], spec: PipelineSpec) -> Inputs:
+    """Open the resolved input entries: lazy monthly fields, the bathymetry read once."""
+    request = Request(spec.grid, spec.months_per_chunk, coarsen=spec.coarsen_inputs)
     fields = {
-        name: open_monthly(
-            catalog,
-            spec.inputs[name],
-            spec.grid,
-            period,
-            months_per_chunk=spec.months_per_chunk,
-            coarsen=spec.coarsen_inputs,
-        )
-        for name in SATELLITE_VARIABLES
+        name: open_series(entries[spec.inputs[name]], request) for name in SATELLITE_VARIABLES
     }
-    elevation = open_static(catalog, spec.inputs["bathymetry"])
-    ds = xr.Dataset(fields)
-    ds["open_ocean"] = open_ocean_mask(elevation, spec.grid, spec.variants.open_ocean)
+    bathymetry = open_entry(entries[spec.inputs["bathymetry"]], expected=(STATIC,))
+    return Inputs(fields, bathymetry)
+
+
+def build_inputs(inputs: Inputs, spec: PipelineSpec) -> xr.Dataset:
+    """Canonical monthly inputs, the open-ocean mask and the cell area."""
+    ds = xr.Dataset(inputs.fields)
+    ds["open_ocean"] = open_ocean_mask(inputs.elevation, spec.grid, spec.variants.open_ocean)
     ds["cell_area"] = cell_area(spec.grid, spec.variants.cell_area)
     return _tiles(ds, spec)
 

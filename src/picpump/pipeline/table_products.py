@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from picpump.io.api import Catalog, open_static
 from picpump.pipeline.analysis_spec import AnalysisSpec, TrapSettings
 from picpump.pipeline.sources import (
     MASKS_GRID,
+    RunSources,
     read_biomass,
     read_pathway_fractions,
     read_regions,
@@ -95,18 +95,15 @@ def one_degree(climatology: xr.Dataset, annual: xr.Dataset, spec: PipelineSpec) 
 
 
 def _traps_tables(
-    catalog: Catalog, spec: PipelineSpec, fields: OneDegree, settings: TrapSettings
+    sources: RunSources, spec: PipelineSpec, fields: OneDegree, settings: TrapSettings
 ) -> dict[str, pd.DataFrame]:
-    elevation = None
-    if settings.fill_water_depth:
-        elevation = open_static(catalog, spec.inputs["bathymetry"])
-    traps = read_traps(catalog, settings, elevation)
+    traps = read_traps(sources, settings)
     traps["layer"] = depth_layer(
         traps["trap_depth_m"], settings.layer_edges, closed=settings.layer_closed
     )
     regions = None
     if spec.analysis.regions:
-        regions = restrict_regions(read_regions(catalog, spec.analysis.regions), fields.ocean)
+        regions = restrict_regions(read_regions(sources, spec.analysis.regions), fields.ocean)
     matchups = match_traps(
         traps,
         fields.climatology,
@@ -133,14 +130,14 @@ def _traps_tables(
     return out
 
 
-def _taxa_table(catalog: Catalog, fields: OneDegree, section: dict[str, Any]) -> pd.DataFrame:
+def _taxa_table(sources: RunSources, fields: OneDegree, section: dict[str, Any]) -> pd.DataFrame:
     choice = section.get("c_to_pic")
     if isinstance(choice, dict):
         choice = dict(choice)
         factors = c_to_pic_factors(choice.pop("name", None), **choice)
     else:
         factors = c_to_pic_factors(choice)
-    stocks = calcifier_stocks(read_biomass(catalog, section["source"]), c_to_pic=factors)
+    stocks = calcifier_stocks(read_biomass(sources, section["source"]), c_to_pic=factors)
     pic_100 = fields.climatology["pic_100_mean"]
     table = taxa_contribution(pic_100, stocks, fields.area, fields.ocean)
     table.attrs["c_to_pic"] = factors.as_dict()
@@ -148,12 +145,12 @@ def _taxa_table(catalog: Catalog, fields: OneDegree, section: dict[str, Any]) ->
 
 
 def _pathways_table(
-    catalog: Catalog,
+    sources: RunSources,
     fields: OneDegree,
     section: dict[str, Any],
     efficiency: pd.DataFrame | None,
 ) -> pd.DataFrame:
-    raw = read_pathway_fractions(catalog, section["source"])
+    raw = read_pathway_fractions(sources, section["source"])
     band = float(section.get("band_deg", 10.0))
     table = pathways_by_latitude(
         pathways_on_grid(raw, MASKS_GRID), band, area=fields.area, ocean=fields.ocean
@@ -166,7 +163,7 @@ def _pathways_table(
 
 
 def build_tables(
-    catalog: Catalog,
+    sources: RunSources,
     spec: PipelineSpec,
     climatology: xr.Dataset,
     annual: xr.Dataset,
@@ -176,8 +173,8 @@ def build_tables(
 
     Parameters
     ----------
-    catalog : Catalog
-        The run's catalog (traps, regions, taxa and pathways entries).
+    sources : RunSources
+        The run's resolved entries (traps, regions, taxa, pathways) and bathymetry.
     spec : PipelineSpec
         The run's spec; ``spec.analysis`` says which tables and with which settings.
     climatology, annual : xarray.Dataset
@@ -196,12 +193,12 @@ def build_tables(
     tables: dict[str, pd.DataFrame] = {}
     if analysis.traps is not None:
         log("tables: reading traps and matching them with the climatology")
-        tables.update(_traps_tables(catalog, spec, fields, analysis.traps))
+        tables.update(_traps_tables(sources, spec, fields, analysis.traps))
     if analysis.taxa is not None and "taxa_contribution" in analysis.tables:
-        tables["taxa_contribution"] = _taxa_table(catalog, fields, analysis.taxa)
+        tables["taxa_contribution"] = _taxa_table(sources, fields, analysis.taxa)
     if analysis.pathways is not None and "export_pathways_by_latitude" in analysis.tables:
         tables["export_pathways_by_latitude"] = _pathways_table(
-            catalog, fields, analysis.pathways, tables.get("efficiency_by_latitude")
+            sources, fields, analysis.pathways, tables.get("efficiency_by_latitude")
         )
     return {name: tables[name] for name in analysis.tables if name in tables}
 

@@ -28,7 +28,7 @@ from picpump.errors import CatalogError, explain
 from picpump.io.catalog.duplicates import TIE_BREAKS
 from picpump.io.catalog.include import resolve_includes
 from picpump.io.catalog.templates import MONTH_FIELDS
-from picpump.io.ingest.conventions import CONVENTIONS
+from picpump.period import Period, month_start
 from picpump.units import CANONICAL
 
 MONTHLY = "picpump.monthly_netcdf"
@@ -49,7 +49,10 @@ DRIVERS = {
     "picpump.table": "a table product, Parquet (picpump.io.store.table_files)",
     "picpump.ingested": "a store written by `picpump ingest` (picpump.io.ingest.ingested)",
 }
-"""Known drivers and what they read."""
+"""Known drivers and what they read (:data:`picpump.io.api.OPENERS` opens each)."""
+CONVENTIONS = ("globcolour", "nasa_l3m", "copernicus", "canonical")
+"""File conventions a monthly entry may declare (:mod:`picpump.io.ingest.conventions` reads
+each: how a file says which month it covers)."""
 URL_ONLY = {ZARR} | {
     d
     for d in DRIVERS
@@ -271,7 +274,7 @@ def _climatology_block(spec: SourceSpec, time: Mapping[str, Any]) -> pd.Datetime
     """Check ``{climatology: true, start, end}``; return the 12 nominal month stamps."""
     fix = "write args.time: {climatology: true, start: 2002-07, end: 2023-06} (the record)"
     try:
-        start, end = _month(time["start"]), _month(time["end"])
+        start, end = month_start(time["start"]), month_start(time["end"])
     except (KeyError, TypeError, ValueError) as err:
         rule = "a climatology needs args.time.start and .end (valid months)"
         raise _bad(rule, repr(dict(time)), f"source {spec.name}", fix) from err
@@ -285,8 +288,7 @@ def _time_block(spec: SourceSpec) -> pd.DatetimeIndex:
     """Expand ``args.time`` ``{start, freq: MS, periods | end}`` to month starts."""
     time = spec.args.get("time")
     where = f"source {spec.name}"
-    if is_climatology(spec):
-        assert isinstance(time, Mapping)
+    if is_climatology(spec) and isinstance(time, Mapping):
         return _climatology_block(spec, time)
     fix = "write args.time: {start: 1997-09, freq: MS, periods: 302} (or end: 2022-10)"
     if not isinstance(time, Mapping) or "start" not in time:
@@ -294,29 +296,25 @@ def _time_block(spec: SourceSpec) -> pd.DatetimeIndex:
     if time.get("freq", "MS") != "MS" or ("periods" in time) == ("end" in time):
         raise _bad("args.time needs freq MS and one of periods/end", repr(dict(time)), where, fix)
     try:
-        start = _month(time["start"])
+        start = month_start(time["start"])
         if "periods" in time:
             return pd.date_range(start, periods=int(time["periods"]), freq="MS").as_unit("ns")
-        return pd.date_range(start, _month(time["end"]), freq="MS").as_unit("ns")
+        return pd.date_range(start, month_start(time["end"]), freq="MS").as_unit("ns")
     except (TypeError, ValueError) as err:
         raise _bad("args.time must hold valid months", repr(dict(time)), where, fix) from err
 
 
-def _month(value: Any) -> pd.Timestamp:
-    """First day of the month of ``value`` (``"1997-09"``, a date, ...)."""
-    stamp = pd.Timestamp(str(value))
-    return pd.Timestamp(stamp.year, stamp.month, 1)
-
-
-def months_of(source: SourceSpec, period: tuple[str, str] | None = None) -> pd.DatetimeIndex:
+def months_of(
+    source: SourceSpec, period: Period | tuple[str, str] | None = None
+) -> pd.DatetimeIndex:
     """Return the months of an archive, restricted to a period.
 
     Parameters
     ----------
     source : SourceSpec
         A monthly entry (with an ``args.time`` block).
-    period : tuple of str, optional
-        ``(first, last)`` months, inclusive, e.g. ``("1997-09", "2022-10")``.
+    period : Period or tuple of str, optional
+        The months wanted, e.g. ``Period.parse("1997-09:2022-10")``.
 
     Returns
     -------
@@ -335,20 +333,21 @@ def months_of(source: SourceSpec, period: tuple[str, str] | None = None) -> pd.D
         rule = "a climatology has twelve calendar months, not a period"
         fix = "open it with open_climatology, without a period"
         raise _bad(rule, f"period {period}", f"source {source.name}", fix)
-    first, last = _month(period[0]), _month(period[1])
-    if first > last or first < months[0] or last > months[-1]:
+    wanted = Period.of(period)
+    if wanted.first < months[0] or wanted.last > months[-1]:
         raise _bad(
             f"the period must lie inside the archive ({months[0]:%Y-%m} … {months[-1]:%Y-%m})",
-            f"period {first:%Y-%m} … {last:%Y-%m}",
+            f"period {wanted.first:%Y-%m} … {wanted.last:%Y-%m}",
             f"source {source.name}",
             "shorten the pipeline's period, or extend args.time of the catalog entry",
         )
-    return months[(months >= first) & (months <= last)]
+    return months[(months >= wanted.first) & (months <= wanted.last)]
 
 
 __all__ = [
     "ARCO",
     "CLIMATOLOGY_YEAR",
+    "CONVENTIONS",
     "DRIVERS",
     "MONTHLY",
     "STATIC",

@@ -1,12 +1,14 @@
 """From a catalog entry to file URLs: user parameters, storage options, month files.
 
-Plan-time work only: templates are rendered, folders listed, nothing is read.
+Plan-time work only: templates are rendered, folders listed (each once), nothing is read but
+the headers the ``duplicates`` rule asks for, through the ``header`` function the caller
+passes (this layer reads no file format).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import fsspec
@@ -17,8 +19,11 @@ from picpump.errors import CatalogError, InputError, explain
 from picpump.io.catalog.duplicates import DuplicateRule, FileChoice, choose_file
 from picpump.io.catalog.model import MONTHLY, Catalog, SourceSpec, is_climatology, months_of
 from picpump.io.catalog.templates import month_fields, render, render_tree
-from picpump.io.ingest.reader import global_attributes
-from picpump.io.store.fs import expand, has_glob, normalise
+from picpump.io.store.fs import expand, expand_stamped, has_glob, normalise
+from picpump.period import Period
+
+HeaderReader = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
+"""Reads a file's global attributes: ``(url, storage_options) -> attrs`` (duplicates rule)."""
 
 _TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
 PROTOCOLS = frozenset(fsspec.available_protocols()) | {"file", "local"}
@@ -111,10 +116,14 @@ class MonthFiles:
         says ``allow_gaps: true``).
     choices : list of FileChoice
         The months that had several files, and which one the duplicates rule picked.
+    stamps : dict of str to str or None
+        ``size|mtime-or-ETag`` of each file from the folder listing (None where the
+        filesystem is not listed, e.g. HTTPS).
     """
 
     files: list[tuple[pd.Timestamp, str | None]]
     choices: list[FileChoice]
+    stamps: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def present(self) -> list[tuple[pd.Timestamp, str]]:
@@ -142,8 +151,26 @@ def _refuse_gaps(spec: SourceSpec, missing: list[tuple[pd.Timestamp, str]], tota
     )
 
 
+def _header(header: HeaderReader | None, url: str, options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Read a header for the duplicates rule, refusing when the caller gave no reader."""
+    if header is None:
+        raise CatalogError(
+            explain(
+                "a duplicates rule that compares date_created needs the files' headers",
+                f"no header reader given to resolve {url}",
+                "resolve the entry through picpump.io.api.resolve (it reads headers)",
+            )
+        )
+    return header(url, options)
+
+
 def resolve_months(
-    catalog: Catalog, name: str, period: tuple[str, str] | None = None, **params: Any
+    catalog: Catalog,
+    name: str,
+    period: Period | tuple[str, str] | None = None,
+    *,
+    header: HeaderReader | None = None,
+    **params: Any,
 ) -> MonthFiles:
     """Return the file of each month, applying the gap and duplicates rules (plan time).
 
@@ -153,15 +180,18 @@ def resolve_months(
         The catalog.
     name : str
         A monthly source (or climatology: its 12 calendar months).
-    period : tuple of str, optional
-        ``(first, last)`` months, inclusive; default the whole archive.
+    period : Period or tuple of str, optional
+        Months to resolve; default the whole archive.
+    header : callable, optional
+        Reads a file's global attributes, for a ``duplicates`` rule that breaks ties by
+        ``date_created``; without it such a tie is refused.
     **params
         User parameters of the entry (override their defaults).
 
     Returns
     -------
     MonthFiles
-        Files, gaps and duplicate choices.
+        Files, gaps, duplicate choices and the listing's stamps.
 
     Raises
     ------
@@ -180,7 +210,9 @@ def resolve_months(
         rule = "a monthly urlpath must contain a month field ({{ yyyymm }}, {{ first }}, ...)"
         raise _bad(rule, template, where, "add the month to the file name pattern")
     options = entry_options(catalog, spec, context, patterns[0])
-    found = expand(patterns, options)
+    stamped = expand_stamped(patterns, options)
+    stamps = {url: s for matches in stamped for url, s in matches}
+    found = [[url for url, _ in matches] for matches in stamped]
     missing = [(m, p) for m, p, f in zip(months, patterns, found, strict=True) if not f]
     if missing and not spec.args.get("allow_gaps", False):
         _refuse_gaps(spec, missing, len(months))
@@ -196,16 +228,17 @@ def resolve_months(
                     duplicates,
                     source=name,
                     pattern=pattern,
-                    header=lambda url: global_attributes(url, options),
+                    header=lambda url: _header(header, url, options),
                 )
             )
             urls = [choices[-1].chosen]
         files.append((month, urls[0] if urls else None))
-    return MonthFiles(files, choices)
+    kept = {url for _, url in files if url is not None}
+    return MonthFiles(files, choices, {u: s for u, s in stamps.items() if u in kept})
 
 
 def resolve_month_urls(
-    catalog: Catalog, name: str, period: tuple[str, str] | None = None, **params: Any
+    catalog: Catalog, name: str, period: Period | tuple[str, str] | None = None, **params: Any
 ) -> list[tuple[pd.Timestamp, str]]:
     """Return the file of each month (plan time: folders are listed, no data is read).
 
@@ -215,8 +248,8 @@ def resolve_month_urls(
         The catalog.
     name : str
         A monthly source.
-    period : tuple of str, optional
-        ``(first, last)`` months, inclusive; default the whole archive.
+    period : Period or tuple of str, optional
+        Months to resolve; default the whole archive.
     **params
         User parameters of the entry (override their defaults).
 

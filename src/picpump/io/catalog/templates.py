@@ -2,8 +2,8 @@
 
 A template is a string with ``{{ ... }}`` fields (spaces inside the braces are optional).
 A field is ``env(VAR)`` (an environment variable), ``ancillary(NAME)`` (the local path of
-the verified cached copy of the ancillary-catalog entry NAME, downloaded on first use: see
-:func:`ancillary_path`), or a name looked up in a context: ``CATALOG_DIR``, the entry's user
+the verified cached copy of the ancillary-catalog entry NAME: see :func:`ancillary_path`;
+rendering never downloads), or a name looked up in a context: ``CATALOG_DIR``, the entry's user
 parameters, and, for monthly entries, the month fields built by :func:`month_fields`. An
 unknown name is refused, never left in place.
 """
@@ -18,10 +18,7 @@ from typing import Any
 import pandas as pd
 
 from picpump.errors import CatalogError, explain
-from picpump.io.store.cache import (  # ancillary imports no templates: no cycle
-    fetch,
-    pinned_entry,
-)
+from picpump.io.store.cache import cached_path, pinned_entry
 
 _FIELD = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _ENV = re.compile(r"env\(\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?\s*\)")
@@ -112,13 +109,14 @@ def _env(name: str, where: str) -> str:
 
 
 def ancillary_path(name: str) -> str:
-    """Return the local path of the verified cached copy of an ancillary entry.
+    """Return the local path where the verified copy of an ancillary entry is cached.
 
-    The value of ``{{ ancillary(NAME) }}``: :func:`picpump.io.store.cache.fetch` with the
-    default ancillary catalog (``$PICPUMP_ANCILLARY_CATALOG``, else the project's
-    ``catalogs/ancillary.yaml``) and cache (``$PICPUMP_CACHE``, else ``~/.cache/picpump``).
-    A verified cached copy is used without network; otherwise the file is downloaded from
-    its pinned URL and checked (seed the cache with ``seed_cache`` to work offline).
+    The value of ``{{ ancillary(NAME) }}``. Rendering is pure: the path is computed from the
+    pins of the default ancillary catalog (``$PICPUMP_ANCILLARY_CATALOG``, else the project's
+    ``catalogs/ancillary.yaml``) and the cache root (``$PICPUMP_CACHE``, else
+    ``~/.cache/picpump``); nothing is downloaded here. The file is fetched and verified when
+    the entry is opened (:func:`picpump.io.api.open_entry`), or ahead of time with
+    :func:`picpump.io.store.cache.seed_cache` to work offline.
 
     Parameters
     ----------
@@ -128,16 +126,31 @@ def ancillary_path(name: str) -> str:
     Returns
     -------
     str
-        Local path of the file.
+        Local path of the cached file (present or not yet).
 
     Raises
     ------
     CatalogError
         Unknown or not yet pinned entry, or no ancillary catalog.
-    InputError
-        Download failed, or a file that differs from its pins.
     """
-    return os.fspath(fetch(name))
+    return os.fspath(cached_path(pinned_entry(name)))
+
+
+def ancillary_names(template: str) -> tuple[str, ...]:
+    """Return the ancillary entries a template names with ``{{ ancillary(NAME) }}``.
+
+    Parameters
+    ----------
+    template : str
+        A catalog template.
+
+    Returns
+    -------
+    tuple of str
+        The names, in order of appearance.
+    """
+    fields = (m.group(1) for m in _FIELD.finditer(template))
+    return tuple(m.group(1) for m in map(_ANCILLARY.fullmatch, fields) if m)
 
 
 def ancillary_url(name: str) -> str:
@@ -180,8 +193,8 @@ def render(
     where : str
         Where the template comes from (catalog entry and key), for error messages.
     ancillary : callable, optional
-        How ``{{ ancillary(NAME) }}`` renders; default :func:`ancillary_path` (the verified
-        cached copy, downloaded on first use); :func:`ancillary_url` names the pinned URL.
+        How ``{{ ancillary(NAME) }}`` renders; default :func:`ancillary_path` (where the
+        verified copy is cached); :func:`ancillary_url` names the pinned URL.
 
     Returns
     -------
@@ -193,8 +206,6 @@ def render(
     CatalogError
         For an unknown name (the message lists the known ones), an unset ``env(VAR)``, an
         unknown or unpinned ancillary entry.
-    InputError
-        An ancillary file that cannot be downloaded or differs from its pins.
     """
 
     def one(match: re.Match[str]) -> str:
@@ -255,6 +266,7 @@ def render_tree(
 __all__ = [
     "MONTH_FIELDS",
     "AncillaryResolver",
+    "ancillary_names",
     "ancillary_path",
     "ancillary_url",
     "climatology_fields",

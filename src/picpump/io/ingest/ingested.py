@@ -17,10 +17,10 @@ import xarray as xr
 
 from picpump.errors import CatalogError, GridError, InputError, explain
 from picpump.grid import Grid
-from picpump.io.catalog.model import Catalog
-from picpump.io.catalog.resolve import entry_context, entry_options, resolve_url
+from picpump.io.catalog.entry import ResolvedEntry
 from picpump.io.store.fs import source_fingerprint
 from picpump.io.store.ingest_store import RECORD
+from picpump.period import Period
 from picpump.units import CANONICAL
 
 INGESTED = "picpump.ingested"
@@ -52,10 +52,10 @@ def _check_grid(da: xr.DataArray, grid: Grid, url: str) -> None:
         )
 
 
-def _months(da: xr.DataArray, period: tuple[str, str] | None, url: str) -> xr.DataArray:
+def _months(da: xr.DataArray, period: Period | None, url: str) -> xr.DataArray:
     if period is None:
         return da
-    wanted = pd.date_range(period[0], period[1], freq="MS")
+    wanted = period.months
     present = pd.DatetimeIndex(da["time"].values)
     missing = wanted.difference(present)
     if len(missing):
@@ -69,25 +69,15 @@ def _months(da: xr.DataArray, period: tuple[str, str] | None, url: str) -> xr.Da
     return da.sel(time=wanted)
 
 
-def open_ingested(
-    catalog: Catalog,
-    name: str,
-    grid: Grid,
-    period: tuple[str, str] | None = None,
-    months_per_chunk: int = 12,
-) -> xr.DataArray:
+def open_ingested(entry: ResolvedEntry, grid: Grid, months_per_chunk: int = 12) -> xr.DataArray:
     """Open the committed months of an ingest store lazily, in the canonical form.
 
     Parameters
     ----------
-    catalog : Catalog
-        The catalog.
-    name : str
-        A ``picpump.ingested`` entry.
+    entry : ResolvedEntry
+        A ``picpump.ingested`` entry; its period's months must all be committed.
     grid : Grid
         The run's grid; the store must be on it.
-    period : tuple of str, optional
-        ``(first, last)`` months; all must be committed.
     months_per_chunk : int, default 12
         Months per dask chunk.
 
@@ -103,27 +93,23 @@ def open_ingested(
     GridError
         A store on another grid.
     """
-    spec = catalog.source(name)
-    if spec.driver != INGESTED:
-        rule = f"'{name}' must be a {INGESTED} entry"
-        raise CatalogError(explain(rule, f"driver {spec.driver}", "fix the catalog"))
-    url = resolve_url(catalog, name)
-    options = entry_options(catalog, spec, entry_context(catalog, spec, {}), url)
-    ds = xr.open_zarr(url, storage_options=dict(options or {}) or None, consolidated=True)
+    if entry.driver != INGESTED or entry.url is None:
+        rule = f"'{entry.name}' must be a {INGESTED} entry"
+        raise CatalogError(explain(rule, f"driver {entry.driver}", "fix the catalog"))
+    url = entry.url
+    ds = xr.open_zarr(url, storage_options=dict(entry.options) or None, consolidated=True)
     record = _record(ds, url)
     variable = str(record["variable"])
-    da = _months(ds[variable], period, url)
+    da = _months(ds[variable], entry.period, url)
     _check_grid(da, grid, url)
     attrs = CANONICAL[variable].attrs() | {"source_store": url}
     return da.chunk({"time": months_per_chunk, "lat": -1, "lon": -1}).assign_attrs(attrs)
 
 
-def ingested_fingerprint(catalog: Catalog, name: str) -> str:
+def ingested_fingerprint(entry: ResolvedEntry) -> str:
     """Fingerprint an ingest store by its commit (the root metadata file's stamp)."""
-    spec = catalog.source(name)
-    url = resolve_url(catalog, name)
-    options = entry_options(catalog, spec, entry_context(catalog, spec, {}), url)
-    return source_fingerprint([f"{url.rstrip('/')}/zarr.json"], options)
+    url = str(entry.url)
+    return source_fingerprint([f"{url.rstrip('/')}/zarr.json"], entry.options)
 
 
 __all__ = ["INGESTED", "ingested_fingerprint", "open_ingested"]

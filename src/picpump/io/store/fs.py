@@ -64,8 +64,8 @@ def local_path(url: str) -> str:
     return split_protocol(url)[1] if split_protocol(url)[0] == "file" else url
 
 
-def _listing(fs: Any, parent: str) -> dict[str, str] | None:
-    """Return ``{file name: path}`` of the files under ``parent``; None if it cannot be listed.
+def _listing(fs: Any, parent: str) -> dict[str, tuple[str, str]] | None:
+    """Return ``{file name: (path, stamp)}`` of the files under ``parent``; None if unlistable.
 
     Object stores that refuse LIST (Copernicus Marine buckets) give None: literal names are
     then checked one by one.
@@ -76,12 +76,15 @@ def _listing(fs: Any, parent: str) -> dict[str, str] | None:
         return {}
     except PermissionError:
         return None
-    paths = [e["name"] for e in entries if e.get("type") != "directory"]
-    return dict(sorted((posixpath.basename(p.rstrip("/")), p) for p in paths))
+    files = [e for e in entries if e.get("type") != "directory"]
+    named = ((posixpath.basename(e["name"].rstrip("/")), (e["name"], stamp(e))) for e in files)
+    return dict(sorted(named))
 
 
-def _match(listing: dict[str, str], names: list[str], pattern: str) -> list[str]:
-    """Return the paths whose file name matches ``pattern`` (names: the sorted keys)."""
+def _match(
+    listing: dict[str, tuple[str, str]], names: list[str], pattern: str
+) -> list[tuple[str, str]]:
+    """Return the (path, stamp) of the files whose name matches ``pattern`` (names: sorted keys)."""
     literal = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
     if literal == pattern:
         return [listing[pattern]] if pattern in listing else []
@@ -103,11 +106,7 @@ def _as_url(pattern: str, fs: Any, path: str) -> str:
 
 
 def expand(patterns: Sequence[str], storage_options: Mapping[str, Any]) -> list[list[str]]:
-    """Return the files matching each pattern.
-
-    Rule: ``*`` and ``?`` in the file name are globs (:func:`fnmatch.fnmatchcase`); each
-    distinct parent folder is listed once. A name without globs matches only an existing
-    file. HTTP(S) URLs are not listed: they are taken as they are, without globs.
+    """Return the files matching each pattern (see :func:`expand_stamped`).
 
     Parameters
     ----------
@@ -121,32 +120,55 @@ def expand(patterns: Sequence[str], storage_options: Mapping[str, Any]) -> list[
     list of list of str
         For each pattern, the matching URLs, sorted.
     """
+    return [[url for url, _ in found] for found in expand_stamped(patterns, storage_options)]
+
+
+def expand_stamped(
+    patterns: Sequence[str], storage_options: Mapping[str, Any]
+) -> list[list[tuple[str, str | None]]]:
+    """Return the files matching each pattern, with the stamp the listing gave each.
+
+    Rule: ``*`` and ``?`` in the file name are globs (:func:`fnmatch.fnmatchcase`); each
+    distinct parent folder is listed once, and that listing is also where the stamps
+    (``size|mtime-or-ETag``, see :func:`stamp`) come from, so a fingerprint needs no second
+    request. A name without globs matches only an existing file. HTTP(S) URLs are not
+    listed: they are taken as they are, without globs, and without a stamp (None).
+
+    Parameters
+    ----------
+    patterns : sequence of str
+        Rendered URL patterns (one per month), all on the same filesystem.
+    storage_options : mapping
+        fsspec options for that filesystem.
+
+    Returns
+    -------
+    list of list of (str, str or None)
+        For each pattern, the matching URLs with their stamps, sorted by URL.
+    """
     if not patterns:
         return []
     if split_protocol(patterns[0])[0] in HTTP_PROTOCOLS:
-        return [[p] for p in patterns]
+        return [[(p, None)] for p in patterns]
     fs, _ = url_to_fs(patterns[0], **dict(storage_options))
-    listings: dict[str, tuple[dict[str, str], list[str]] | None] = {}
+    listings: dict[str, tuple[dict[str, tuple[str, str]], list[str]] | None] = {}
     out = []
     for pattern in patterns:
         path = fs._strip_protocol(pattern)
         parent, name = posixpath.split(path)
         if has_glob(parent):
-            found = [str(p) for p in fs.glob(path)]
+            found: list[tuple[str, str]] = [(str(p), stamp(fs.info(p))) for p in fs.glob(path)]
         else:
             if parent not in listings:
                 listing = _listing(fs, parent)
                 listings[parent] = None if listing is None else (listing, list(listing))
             known = listings[parent]
-            if known is None:
-                found = _unlisted(fs, path, pattern)
-            else:
-                found = _match(*known, name)
-        out.append(sorted(_as_url(pattern, fs, p) for p in found))
-    return out
+            found = _unlisted(fs, path, pattern) if known is None else _match(*known, name)
+        out.append(sorted((_as_url(pattern, fs, p), s) for p, s in found))
+    return out  # type: ignore[return-value]
 
 
-def _unlisted(fs: Any, path: str, pattern: str) -> list[str]:
+def _unlisted(fs: Any, path: str, pattern: str) -> list[tuple[str, str]]:
     """Match a literal name in a folder that cannot be listed; refuse a glob there."""
     if has_glob(posixpath.basename(path)):
         raise InputError(
@@ -156,7 +178,10 @@ def _unlisted(fs: Any, path: str, pattern: str) -> list[str]:
                 "write the exact file name in args.urlpath (a parameter for the varying part)",
             )
         )
-    return [path] if fs.exists(path) else []
+    try:
+        return [(path, stamp(fs.info(path)))]
+    except (FileNotFoundError, OSError):  # what fs.exists() reads as "absent"
+        return []
 
 
 @contextmanager
@@ -200,8 +225,8 @@ def missing_file(url: str) -> InputError:
     )
 
 
-def _stamp(info: Mapping[str, Any]) -> str:
-    """Return ``size|stamp`` of an fsspec info record."""
+def stamp(info: Mapping[str, Any]) -> str:
+    """Return ``size|mtime-or-ETag`` of an fsspec info record (what a fingerprint hashes)."""
     stamp = next((info[k] for k in _STAMP_KEYS if info.get(k) is not None), "")
     return f"{info.get('size', '')}|{stamp}"
 
@@ -240,7 +265,7 @@ def file_stamps(urls: Sequence[str], storage_options: Mapping[str, Any] | None) 
                 info = fs.info(path)
             except (FileNotFoundError, OSError):
                 info = {"size": "missing"}
-        out.append(_stamp(info))
+        out.append(stamp(info))
     return out
 
 
@@ -270,8 +295,9 @@ def source_fingerprint(urls: list[str], storage_options: Mapping[str, Any] | Non
 
 
 __all__ = [
-    "file_stamps",
     "expand",
+    "expand_stamped",
+    "file_stamps",
     "has_glob",
     "is_local",
     "local_copy",
@@ -279,4 +305,5 @@ __all__ = [
     "missing_file",
     "normalise",
     "source_fingerprint",
+    "stamp",
 ]
