@@ -17,18 +17,13 @@ import pandas as pd
 import pytest
 from fsspec.core import split_protocol
 
-from picpump.io.ancillary.regions import read_bathymetry, read_reccap2
+from picpump.io.ancillary.regions import read_reccap2
 from picpump.io.catalog.model import load_catalog
-from picpump.io.catalog.resolve import resolve_url
 from picpump.io.catalog.templates import render
-from picpump.io.store.cache import seed_cache
-from picpump.io.traps import (
-    STATIONS,
-    load_trap_catalog,
-    read_opal_compilation,
-    read_station,
-    read_trap_catalog,
-)
+from picpump.io.store.cache import cached_path, pinned_entry, seed_cache
+from picpump.io.traps import STATIONS, read_opal_compilation, read_station
+from picpump.pipeline.analysis_spec import TrapSettings
+from picpump.pipeline.sources import read_traps
 from tests.conftest import REPO
 from tests.io.test_ancillary import PINNED
 
@@ -74,20 +69,21 @@ def offline_cache(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def traps(offline_cache: Path) -> pd.DataFrame:
-    return read_trap_catalog(TRAPS, names=list(ENTRIES))
+    """The trap entries read as a run reads them (rows flagged, none dropped)."""
+    return read_traps(load_catalog(TRAPS), TrapSettings(sources=tuple(ENTRIES)), None)
 
 
-def test_catalog_urlpaths_are_the_cached_copies(offline_cache: Path) -> None:
-    entries = load_trap_catalog(TRAPS, fetch_ancillary=True)
+def test_trap_entries_name_the_seeded_pinned_files(offline_cache: Path) -> None:
+    catalog = load_catalog(TRAPS)
     for name, (_, anc, *_) in ENTRIES.items():
-        path = Path(entries[name]["args"]["urlpath"])
+        assert catalog.source(name).args["urlpath"] == f"{{{{ ancillary({anc}) }}}}"
+        entry = pinned_entry(anc)
+        assert entry.urlpath.startswith("https://raw.githubusercontent.com/")
+        path = cached_path(entry)
         assert path.is_relative_to(offline_cache / "ancillary") and path.is_file()
         assert path.name == PINNED[anc].rsplit("/", 1)[-1]
-    run_catalog = load_catalog(TRAPS)  # the run's path: pipeline sources resolve the entry
-    assert resolve_url(run_catalog, "aloha") == entries["aloha"]["args"]["urlpath"]
-    listed = load_trap_catalog(TRAPS)  # plan time: the pinned public URLs, nothing fetched
-    assert listed["aloha"]["args"]["urlpath"].startswith("https://raw.githubusercontent.com/")
-    assert listed["mouw2016_go_flux"]["args"]["urlpath"].startswith("https://doi.pangaea.de/")
+    pangaea = catalog.source("mouw2016_go_flux").args["urlpath"]
+    assert pangaea.startswith("https://doi.pangaea.de/")
 
 
 @pytest.mark.parametrize("name", sorted(ENTRIES))
@@ -125,18 +121,15 @@ def test_catalog_read_equals_direct_read(shared_data: Path, traps: pd.DataFrame)
     assert len(traps) == sum(rows for *_, rows, _, _ in ENTRIES.values())
 
 
-def test_masks_and_bathymetry_by_name(offline_cache: Path) -> None:
+def test_masks_by_name(offline_cache: Path) -> None:
     masks = read_reccap2(render("{{ ancillary(reccap2_masks) }}", {}, "test"))
     assert masks.sizes["lat"] == 180 and masks.sizes["lon"] == 360
-    elevation = read_bathymetry(render("{{ ancillary(etopo1_30min) }}", {}, "test"))
-    assert float(elevation.sel(lat=11.25, lon=142.25)) == -9178.0  # Mariana Trench cell
-    assert float(elevation.sel(lat=28.25, lon=87.25)) > 5000.0  # Himalaya
 
 
 def test_the_real_run_catalog_gives_table1_and_regions(offline_cache: Path) -> None:
     """catalogs/toullec2026-real.yaml + pipelines/toullec2026-real.yaml: traps → Table 1."""
     from picpump.io.api import open_static
-    from picpump.pipeline.sources import read_regions, read_traps
+    from picpump.pipeline.sources import read_regions
     from picpump.pipeline.spec import load_spec
     from picpump.science.layers import table1
     from picpump.science.region_lookup import region_of
@@ -146,7 +139,8 @@ def test_the_real_run_catalog_gives_table1_and_regions(offline_cache: Path) -> N
     catalog = load_catalog(REPO / "catalogs" / "toullec2026-real.yaml")
     assert spec.analysis.traps is not None
     elevation = open_static(catalog, spec.inputs["bathymetry"])
-    assert float(elevation.sel(lat=11.25, lon=142.25)) == -9178.0
+    assert float(elevation.sel(lat=11.25, lon=142.25)) == -9178.0  # Mariana Trench cell
+    assert float(elevation.sel(lat=28.25, lon=87.25)) > 5000.0  # Himalaya
     traps = read_traps(catalog, spec.analysis.traps, elevation)
     assert len(traps) == sum(entry[2] for entry in ENTRIES.values())
     by_layer = table1(traps).set_index("layer")

@@ -1,4 +1,4 @@
-"""Readers of the region masks (RECCAP2) and of a bathymetry, to the canonical form.
+"""Reader of the region masks (RECCAP2), to the canonical form.
 
 RECCAP2 ocean region masks (Gregor et al., file ``RECCAP2_region_masks_all_v20221025.nc``):
 1° grid, lon 0.5…359.5, int8 variables ``seamask``, ``coast``, ``open_ocean``, ``atlantic``,
@@ -10,17 +10,15 @@ them lat ascending, lon −180…180, int8, with the names as CF ``flag_values``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from picpump.errors import GridError, InputError, explain
 from picpump.grid import Grid
-from picpump.io.ingest.reader import read_static
 from picpump.io.store.fs import local_copy, missing_file
 from picpump.science.regions import flag_meaning
-from picpump.units import CANONICAL, conversion
 
 RECCAP2_VARIABLES = (
     "seamask", "coast", "open_ocean", "atlantic", "pacific", "indian", "arctic", "southern",
@@ -205,76 +203,9 @@ def read_reccap2(urlpath: str, storage_options: dict[str, Any] | None = None) ->
     return xr.Dataset(out, attrs=ds.attrs)
 
 
-def read_bathymetry(
-    urlpath: str,
-    variable: str = "Band1",
-    *,
-    units: str | None = None,
-    positive: Literal["up", "down"] | None = None,
-    storage_options: dict[str, Any] | None = None,
-) -> xr.DataArray:
-    """Read a bathymetry as elevation [m], positive up, lat ascending, lon −180…180.
-
-    Rules: ``units`` defaults to the variable's ``units`` attribute, else metres (ETOPO1 and
-    GEBCO store none); ``positive`` defaults to the variable's ``positive`` attribute, else
-    ``up``; a ``down`` field (a depth, e.g. Copernicus ``deptho``) is negated.
-
-    Parameters
-    ----------
-    urlpath : str
-        Local path or fsspec URL.
-    variable : str, optional
-        Variable name (``Band1`` for ETOPO1 from GDAL, ``elevation`` for GEBCO).
-    units : str, optional
-        Units of the stored values (m, metres, meters).
-    positive : {"up", "down"}, optional
-        Direction of the stored values.
-    storage_options : dict, optional
-        fsspec options for a remote file.
-
-    Returns
-    -------
-    xarray.DataArray
-        float32 (lat, lon) named ``elevation``, ocean < 0, NaN where missing.
-
-    Raises
-    ------
-    InputError
-        No value below sea level (a depth read as an elevation?), bad ``positive``.
-    UnitsError
-        Units that are not a length in metres.
-    """
-    raw = read_static(urlpath, variable=variable, storage_options=storage_options)
-    declared = units if units is not None else raw.attrs.get("units", "m")
-    factor, offset = conversion("elevation", str(declared), source=urlpath)
-    direction = positive if positive is not None else str(raw.attrs.get("positive", "up"))
-    if direction not in ("up", "down"):
-        raise InputError(
-            explain(
-                "a bathymetry is positive 'up' (elevation) or 'down' (depth)",
-                f"{urlpath}: positive {direction!r}",
-                "pass positive='up' or positive='down'",
-            )
-        )
-    sign = -1.0 if direction == "down" else 1.0
-    values = (np.asarray(raw.values, dtype=np.float32) * factor + offset) * sign
-    if not np.nanmin(values, initial=np.inf) < 0:
-        raise InputError(
-            explain(
-                "a positive-up elevation has the ocean below 0",
-                f"{urlpath}: '{variable}' has no value below 0 (read positive {direction!r})",
-                "pass positive='down' for a depth field",
-            )
-        )
-    out = raw.copy(data=values.astype(np.float32)).rename("elevation")
-    out.attrs = {**CANONICAL["elevation"].attrs(), "positive": "up"}
-    return out
-
-
 __all__ = [
     "RECCAP2_GRID",
     "RECCAP2_VARIABLES",
     "parse_region_names",
-    "read_bathymetry",
     "read_reccap2",
 ]

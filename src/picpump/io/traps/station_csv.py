@@ -10,8 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -23,7 +22,7 @@ from picpump.io.traps.common import (
     numbers,
     read_text,
 )
-from picpump.io.traps.stations import StationFacts, station_table
+from picpump.io.traps.station_table import StationFacts, find_column, station_table
 
 ALOHA_MISSING = -9.0
 """ALOHA's numeric missing code (also used for unknown hours)."""
@@ -35,27 +34,6 @@ def csv_rows(
     """All rows of a csv file as lists of stripped strings."""
     text = read_text(urlpath, storage_options)
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-
-
-def find_column(row: Sequence[str], pattern: str, where: str) -> int:
-    """Index of the first cell of a header row matching ``pattern`` (case-insensitive).
-
-    Raises
-    ------
-    InputError
-        When no cell matches: the file is not in the expected layout.
-    """
-    regex = re.compile(pattern, re.IGNORECASE)
-    for i, cell in enumerate(row):
-        if regex.search(cell):
-            return i
-    raise InputError(
-        explain(
-            f"the station file must have a header cell matching '{pattern}'",
-            f"header row {list(row)} in {where}",
-            "check that the file is in this station's layout (see catalogs/traps.yaml)",
-        )
-    )
 
 
 def _body(rows: list[list[str]], first: int, key: int) -> list[list[str]]:
@@ -231,7 +209,6 @@ def read_ofp(
 __all__ = [
     "ALOHA_MISSING",
     "csv_rows",
-    "find_column",
     "read_aloha",
     "read_k2",
     "read_m",

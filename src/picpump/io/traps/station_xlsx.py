@@ -11,8 +11,7 @@ import pandas as pd
 
 from picpump.errors import InputError, UnitsError, explain
 from picpump.io.traps.common import complete_dates, flux_factor, numbers, read_excel
-from picpump.io.traps.station_csv import find_column
-from picpump.io.traps.stations import StationFacts, station_table
+from picpump.io.traps.station_table import StationFacts, find_column, station_table
 
 CARIACO_CODES = ("NA", "NT", "CC")
 """CARIACO cell codes: not available, no trap, clogged cup (all missing)."""

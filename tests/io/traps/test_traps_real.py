@@ -151,13 +151,15 @@ def test_water_depth_from_etopo(shared_data: Path) -> None:
 
 def test_opal_compilation_by_layer_and_region(shared_data: Path) -> None:
     """The undated compilation: ETOPO water depth, paper filter, layers, RECCAP2 regions."""
-    from picpump.io.ancillary.regions import read_bathymetry, read_reccap2
+    from picpump.io.ancillary.regions import read_reccap2
+    from picpump.io.ingest.reader import read_static
     from picpump.science.region_lookup import region_of
     from picpump.science.regions import paper_regions, region_names
 
     folder = shared_data / "sediment_traps" / "cael_opal_global"
     traps = read_opal_compilation(folder / "opal_traps.csv")
-    elevation = read_bathymetry(str(shared_data / "bathymetry" / "topo_etopo1_30min_global.nc"))
+    etopo = shared_data / "bathymetry" / "topo_etopo1_30min_global.nc"
+    elevation = read_static(str(etopo), variable="Band1", canonical="elevation", units="m")
     traps = paper_filter(fill_water_depth(traps, elevation))
     usable = good_rows(traps, allow=("undated",))
     assert 0.8 * len(traps) < len(usable) < len(traps)  # shelf traps and zero fluxes drop out

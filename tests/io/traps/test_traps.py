@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import fsspec
@@ -12,20 +13,22 @@ import scipy.io
 import yaml
 
 from picpump.errors import CatalogError, InputError, UnitsError
+from picpump.io.catalog.model import load_catalog
+from picpump.io.store.cache import pinned_entry
 from picpump.io.traps import (
     STATIONS,
     TRAP_DRIVERS,
-    load_trap_catalog,
     read_opal_compilation,
     read_pangaea_tab,
     read_station,
-    read_trap_catalog,
     read_trap_entry,
 )
 from picpump.io.traps.common import flux_factor, numbers
+from picpump.pipeline.analysis_spec import TrapSettings
+from picpump.pipeline.sources import read_traps
 from picpump.science.traps import CACO3_TO_PIC, TRAP_COLUMNS, flags_of
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 C = 12.011
 
 # --------------------------------------------------------------------------- PANGAEA
@@ -552,43 +555,51 @@ def test_opal_missing_column(tmp_path: Path) -> None:
 
 
 def test_traps_catalog_entries_and_station_facts() -> None:
-    entries = load_trap_catalog(REPO / "catalogs" / "traps.yaml")
-    assert {e["driver"] for e in entries.values()} == set(TRAP_DRIVERS)
-    assert entries["mouw2016_go_flux"]["args"]["urlpath"].startswith(
-        "https://doi.pangaea.de/10.1594/PANGAEA.855594"
+    catalog = load_catalog(REPO / "catalogs" / "traps.yaml")
+    entries = {n: s for n, s in catalog.sources.items() if s.driver in TRAP_DRIVERS}
+    assert {s.driver for s in entries.values()} == set(TRAP_DRIVERS)
+    assert (
+        entries["mouw2016_go_flux"]
+        .args["urlpath"]
+        .startswith("https://doi.pangaea.de/10.1594/PANGAEA.855594")
     )
-    stations = {e["args"]["station"]: e for e in entries.values() if "station" in e["args"]}
+    stations = {s.args["station"]: s for s in entries.values() if "station" in s.args}
     assert set(stations) == set(STATIONS)
-    for key, entry in stations.items():
-        facts, meta = STATIONS[key], entry["metadata"]
-        assert entry["args"]["urlpath"].startswith("https://raw.githubusercontent.com/bbcael/")
+    for key, spec in stations.items():
+        facts, meta = STATIONS[key], spec.metadata
+        pinned = re.fullmatch(r"\{\{ ancillary\((\w+)\) \}\}", spec.args["urlpath"])
+        assert pinned is not None, spec.args["urlpath"]
+        assert pinned_entry(pinned[1]).urlpath.startswith(
+            "https://raw.githubusercontent.com/bbcael/"
+        )
         assert (meta["station"], meta["lat"], meta["lon"]) == (facts.name, facts.lat, facts.lon)
         assert meta["water_depth_m"] == facts.water_depth_m
         assert dict(meta["trap_depths_m"]) == dict(facts.trap_depths_m)
 
 
-def test_read_trap_catalog_stacks_entries(tmp_path: Path) -> None:
+def test_run_reads_and_stacks_trap_entries(tmp_path: Path) -> None:
     write(tmp_path, "k2.csv", K2)
     write(tmp_path, "opal.csv", OPAL)
-    catalog = {
-        "sources": {
-            "k2": {
-                "driver": "picpump.traps.station",
-                "args": {"urlpath": "{{ CATALOG_DIR }}/k2.csv", "station": "k2"},
-            },
-            "opal": {
-                "driver": "picpump.traps.opal",
-                "args": {"urlpath": "{{ CATALOG_DIR }}/opal.csv"},
-            },
-            "not_traps": {"driver": "picpump.netcdf", "args": {"urlpath": "x.nc"}},
-        }
+    entries = {
+        "k2": {
+            "driver": "picpump.traps.station",
+            "args": {"urlpath": "{{ CATALOG_DIR }}/k2.csv", "station": "k2"},
+        },
+        "opal": {
+            "driver": "picpump.traps.opal",
+            "args": {"urlpath": "{{ CATALOG_DIR }}/opal.csv"},
+        },
+        "not_traps": {"driver": "picpump.netcdf", "args": {"urlpath": "x.nc", "variable": "x"}},
     }
-    path = write(tmp_path, "cat.yaml", yaml.safe_dump(catalog))
-    df = read_trap_catalog(path)
+    path = write(tmp_path, "cat.yaml", yaml.safe_dump({"sources": entries}))
+    catalog = load_catalog(path)
+    df = read_traps(catalog, TrapSettings(sources=("k2", "opal")), None)
     assert len(df) == 5 and set(df["station"].iloc[:3]) == {"K2"}
-    assert len(read_trap_catalog(path, ["opal"])) == 2
-    with pytest.raises(CatalogError, match="among"):
-        read_trap_catalog(path, ["nope"])
+    assert len(read_traps(catalog, TrapSettings(sources=("opal",)), None)) == 2
+    with pytest.raises(CatalogError, match="trap driver"):
+        read_traps(catalog, TrapSettings(sources=("not_traps",)), None)
+    with pytest.raises(CatalogError, match="must be one of"):
+        read_traps(catalog, TrapSettings(sources=("nope",)), None)
 
 
 def test_read_trap_entry_errors(tmp_path: Path) -> None:

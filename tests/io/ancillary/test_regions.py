@@ -1,4 +1,4 @@
-"""RECCAP2 masks and bathymetry readers, the demo masks, and the real files (areas, open ocean)."""
+"""RECCAP2 mask reader, the demo masks, and the real files (areas, open ocean)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from picpump.demo.regions import REGION_NAMES, write_demo_regions
-from picpump.errors import GridError, InputError, UnitsError
+from picpump.errors import GridError, InputError
 from picpump.grid import Grid
 from picpump.io.ancillary.regions import (
     RECCAP2_VARIABLES,
     parse_region_names,
-    read_bathymetry,
     read_reccap2,
 )
+from picpump.io.ingest.reader import read_static
 from picpump.science.area import cell_area
 from picpump.science.masks import open_ocean_mask
 from picpump.science.region_lookup import region_areas, region_of
@@ -157,56 +157,6 @@ def test_parse_region_names_refuses(text: str) -> None:
         parse_region_names(text)
 
 
-# --- bathymetry ----------------------------------------------------------------------------
-
-
-def _write_bathymetry(path: Path, values: np.ndarray, **attrs: str) -> str:
-    grid = Grid(30.0)
-    with netCDF4.Dataset(path, "w") as ds:
-        ds.createDimension("lat", grid.nlat)
-        ds.createDimension("lon", grid.nlon)
-        ds.createVariable("lat", "f8", ("lat",))[:] = grid.lat[::-1]
-        ds.createVariable("lon", "f8", ("lon",))[:] = grid.lon
-        var = ds.createVariable("z", "i2", ("lat", "lon"), fill_value=-32767)
-        var[:] = values[::-1]
-        for key, value in attrs.items():
-            var.setncattr(key, value)
-    return str(path)
-
-
-Z = np.where(np.arange(72).reshape(6, 12) % 3 == 0, 500, -4000).astype(np.int16)
-
-
-def test_read_bathymetry_orients_and_defaults_to_metres_up(tmp_path: Path) -> None:
-    z = Z.copy()
-    z[0, 0] = -32767
-    da = read_bathymetry(_write_bathymetry(tmp_path / "z.nc", z), "z")
-    assert da.name == "elevation" and da.dtype == np.float32 and da.attrs["units"] == "m"
-    assert np.isnan(da.values[0, 0]) and (da.values.ravel()[1:] == Z.ravel()[1:]).all()
-    assert da.lat.values[0] < da.lat.values[-1]
-
-
-def test_read_bathymetry_depth_positive_down(tmp_path: Path) -> None:
-    from_attr = read_bathymetry(_write_bathymetry(tmp_path / "d.nc", -Z, positive="down"), "z")
-    explicit = read_bathymetry(str(tmp_path / "d.nc"), "z", positive="down")
-    np.testing.assert_array_equal(from_attr.values, Z)
-    np.testing.assert_array_equal(explicit.values, Z)
-
-
-@pytest.mark.parametrize(
-    ("values", "kwargs", "error", "match"),
-    [
-        (np.abs(Z), {}, InputError, "ocean below 0"),
-        (Z, {"positive": "sideways"}, InputError, "'up' .* or 'down'"),
-        (Z, {"units": "km"}, UnitsError, "'elevation' units must be one of"),
-    ],
-)
-def test_read_bathymetry_refuses(tmp_path: Path, values, kwargs, error, match) -> None:
-    path = _write_bathymetry(tmp_path / "z.nc", values)
-    with pytest.raises(error, match=match):
-        read_bathymetry(path, "z", **kwargs)
-
-
 # --- demo masks ----------------------------------------------------------------------------
 
 
@@ -312,7 +262,9 @@ def test_real_region_of_known_points(real_masks, lat, lon, expected) -> None:
 
 @pytest.mark.shared_data
 def test_real_etopo_open_ocean_keeps_most_sea_cells(shared_data: Path, real_masks) -> None:
-    elevation = read_bathymetry(str(shared_data / ETOPO))
+    elevation = read_static(
+        str(shared_data / ETOPO), variable="Band1", canonical="elevation", units="m"
+    )
     assert elevation.sizes == {"lat": 360, "lon": 720}
     assert float(elevation.sel(lat=11.25, lon=142.25)) == -9178.0
     assert float(elevation.sel(lat=28.25, lon=87.25)) == 5278.0
