@@ -30,7 +30,7 @@ from picpump.io.traps import (
     read_trap_catalog,
 )
 from tests.conftest import REPO
-from tests.io.test_ancillary import PINNED
+from tests.io.store.test_cache import PINNED
 
 TRAPS = REPO / "catalogs" / "traps.yaml"
 
