@@ -1,10 +1,10 @@
 """Products on any fsspec filesystem: atomic Zarr v3 writes, completeness checks, JSON/text.
 
 A product is written under a temporary name (``<name>.partial-<token>``), marked complete
-with a small marker file written last, then published under its final name (:mod:`picpump.io.store.publish`). A run that fails
-or is killed therefore never leaves a store under a final name that looks complete: readers
-(:func:`open_product`) refuse a store without the marker, and the previous product stays in
-place until the new one is ready.
+with a small marker file written last, then published under its final name
+(:mod:`picpump.io.store.publish`). A run that fails or is killed therefore never leaves a
+store under a final name that looks complete: readers (:func:`open_product`) refuse a store
+without the marker, and the previous product stays in place until the new one is ready.
 """
 
 from __future__ import annotations
