@@ -25,7 +25,7 @@ from picpump.io.traps import STATIONS, read_opal_compilation, read_station
 from picpump.pipeline.analysis_spec import TrapSettings
 from picpump.pipeline.sources import read_traps
 from tests.conftest import REPO
-from tests.io.test_ancillary import PINNED
+from tests.io.store.test_cache import PINNED
 
 TRAPS = REPO / "catalogs" / "traps.yaml"
 

@@ -34,6 +34,7 @@ from picpump.demo.naming import (
 from picpump.demo.nasa import write_nasa_sst
 from picpump.demo.netcdf import PARTIAL_TAG, write_bathymetry
 from picpump.errors import InputError, explain
+from picpump.io.store.publish import write_files
 
 MANIFEST = "MANIFEST.json"
 PARALLEL_FROM = 60
@@ -155,10 +156,9 @@ def _is_complete(root: Path, parameters: dict[str, Any]) -> bool:
 
 
 def _publish(root: Path, manifest: dict[str, Any]) -> None:
-    """Write ``MANIFEST.json`` atomically (temporary file, then rename)."""
-    partial = root / f".{MANIFEST}{PARTIAL_TAG}{os.getpid()}"
-    partial.write_text(json.dumps(manifest, indent=1) + "\n")
-    os.replace(partial, root / MANIFEST)
+    """Write ``MANIFEST.json`` atomically (hidden temporary file, then rename)."""
+    text = json.dumps(manifest, indent=1) + "\n"
+    write_files({os.fspath(root / MANIFEST): text.encode()}, hidden=True)
 
 
 def _mark_incomplete(root: Path) -> set[str]:

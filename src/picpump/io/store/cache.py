@@ -4,7 +4,8 @@ The catalog (``catalogs/ancillary.yaml``, Intake-v1 shape, driver ``picpump.anci
 each file: its public URL at a fixed commit, its file name, SHA-256 and size. :func:`fetch`
 returns the cached copy when its SHA-256 matches, without any network; otherwise it downloads
 through fsspec to a temporary name beside the final one, verifies size and SHA-256, and only
-then renames: a killed or failed download never leaves a file that looks complete.
+then renames (:func:`picpump.io.store.publish.staged_files`): a killed or failed download
+never leaves a file that looks complete.
 :func:`seed_cache` puts a local copy into the cache after the same verification (offline use).
 
 Cache folder: the ``cache_dir`` argument, else ``$PICPUMP_CACHE``, else ``~/.cache/picpump``;
@@ -19,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ import fsspec
 import yaml
 
 from picpump.errors import CatalogError, InputError, explain
+from picpump.io.store.publish import staged_files
 
 DRIVER = "picpump.ancillary"
 CACHE_ENV = "PICPUMP_CACHE"
@@ -261,18 +262,13 @@ def _mismatch(entry: AncillaryFile, source: str, sha: str, size: int) -> InputEr
     )
 
 
-def _publish(stream: IO[bytes], entry: AncillaryFile, target: Path, source: str) -> Path:
-    """Copy ``stream`` to a temporary name beside ``target``, verify, then rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
-        with partial.open("wb") as sink:
+def _store_verified(stream: IO[bytes], entry: AncillaryFile, target: Path, source: str) -> Path:
+    """Copy ``stream`` to a hidden temporary name beside ``target``, verify, then rename."""
+    with staged_files([os.fspath(target)], hidden=True) as (stage,):
+        with stage.open() as sink:
             sha, size = file_sha256(stream, sink)
         if sha != entry.sha256 or size != entry.size:
             raise _mismatch(entry, source, sha, size)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
     return target
 
 
@@ -315,7 +311,7 @@ def fetch(
     url = str(entry.urlpath)
     try:
         with fsspec.open(url, "rb", **dict(storage_options or {})) as stream:
-            return _publish(stream, entry, target, url)
+            return _store_verified(stream, entry, target, url)
     except InputError:
         raise
     except Exception as err:  # network, HTTP, filesystem: all mean "could not download"
@@ -363,7 +359,7 @@ def seed_cache(
             explain("seed_cache needs an existing file", f"no file at {source}", "check the path")
         )
     with source.open("rb") as stream:
-        return _publish(stream, entry, cached_path(entry, cache_dir), str(source))
+        return _store_verified(stream, entry, cached_path(entry, cache_dir), str(source))
 
 
 __all__ = [

@@ -59,6 +59,31 @@ def normalise(url: str) -> str:
     return clean if protocol is None else f"{protocol}://{clean}"
 
 
+def filesystem(url: str, storage_options: Mapping[str, Any] | None = None) -> tuple[Any, str]:
+    """Return the fsspec filesystem of ``url`` (opened with ``storage_options``) and its path.
+
+    Parameters
+    ----------
+    url : str
+        Local path or fsspec URL.
+    storage_options : mapping, optional
+        fsspec options of that filesystem (credentials, endpoint).
+
+    Returns
+    -------
+    tuple of (fsspec.AbstractFileSystem, str)
+        The filesystem and ``url`` without its protocol.
+    """
+    fs, path = url_to_fs(url, **dict(storage_options or {}))
+    return fs, str(path)
+
+
+def is_local_fs(fs: Any) -> bool:
+    """Return whether an fsspec filesystem is the local one (renames are atomic there)."""
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return protocol in ("file", "local")
+
+
 def local_path(url: str) -> str:
     """Return the plain path of a local URL (``file:///a/b`` → ``/a/b``)."""
     return split_protocol(url)[1] if split_protocol(url)[0] == "file" else url
@@ -298,8 +323,10 @@ __all__ = [
     "expand",
     "expand_stamped",
     "file_stamps",
+    "filesystem",
     "has_glob",
     "is_local",
+    "is_local_fs",
     "local_copy",
     "local_path",
     "missing_file",

@@ -10,9 +10,10 @@
   reading) and the SHA-256 of the CSV bytes.
 
 All three are serialised in memory first, so a failure while serialising touches no file.
-Locally each file is written under a temporary name (``<name>.partial-<token>``), and the
-three are renamed into place only when all are written; on object stores each file is one
-PUT (readers see the old object or the new one). :func:`read_table` checks the CSV against
+They are then published together (:func:`picpump.io.store.publish.write_files`): locally
+each file is written under a temporary name (``<name>.partial-<token>``), and the three are
+renamed into place only when all are written; on object stores each file is one PUT
+(readers see the old object or the new one). :func:`read_table` checks the CSV against
 the hash in its sidecar, so a CSV and a sidecar from different writes are refused, never
 mixed.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from pandas.api.types import pandas_dtype
 
 from picpump.errors import InputError, explain
-from picpump.io.store.zarr_store import PARTIAL_TAG, _fs, _is_local
+from picpump.io.store.publish import write_files
 
 ATTRS_KEY = b"picpump.attrs"
 """Key of the attributes in the Parquet schema metadata."""
@@ -93,28 +93,6 @@ def _base(url_base: str) -> str:
     return url_base
 
 
-def _publish(files: dict[str, bytes], urls: dict[str, str], options: dict[str, Any]) -> None:
-    """Write the files: all under temporary names then renamed (local), or one PUT each."""
-    fs, _ = _fs(urls[".csv"], options)
-    paths = {ext: _fs(url, options)[1] for ext, url in urls.items()}
-    if not _is_local(fs):
-        for ext in (".parquet", ".csv", ".json"):
-            fs.pipe_file(paths[ext], files[ext])
-        return
-    fs.makedirs(paths[".csv"].rsplit("/", 1)[0], exist_ok=True)
-    token = uuid.uuid4().hex[:8]
-    tmp = {ext: f"{path}{PARTIAL_TAG}{token}" for ext, path in paths.items()}
-    try:
-        for ext, path in tmp.items():
-            fs.pipe_file(path, files[ext])
-        for ext, path in tmp.items():
-            fs.mv(path, paths[ext])
-    finally:
-        for path in tmp.values():
-            if fs.exists(path):
-                fs.rm(path)
-
-
 def write_table(
     df: pd.DataFrame,
     url_base: str,
@@ -144,7 +122,8 @@ def write_table(
     """
     base = _base(url_base)
     urls = {ext: base + ext for ext in EXTENSIONS}
-    _publish(_serialise(df, attrs), urls, dict(storage_options or {}))
+    files = _serialise(df, attrs)
+    write_files({urls[ext]: files[ext] for ext in EXTENSIONS}, storage_options)
     return {ext.lstrip("."): url for ext, url in urls.items()}
 
 

@@ -1,16 +1,15 @@
 """Products on any fsspec filesystem: atomic Zarr v3 writes, completeness checks, JSON/text.
 
 A product is written under a temporary name (``<name>.partial-<token>``), marked complete
-with a small marker file written last, then published under its final name. A run that fails
-or is killed therefore never leaves a store under a final name that looks complete: readers
-(:func:`open_product`) refuse a store without the marker, and the previous product stays in
-place until the new one is ready.
+with a small marker file written last, then published under its final name
+(:mod:`picpump.io.store.publish`). A run that fails or is killed therefore never leaves a
+store under a final name that looks complete: readers (:func:`open_product`) refuse a store
+without the marker, and the previous product stays in place until the new one is ready.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,31 +22,12 @@ from dask.delayed import Delayed
 from zarr.codecs import ZstdCodec
 
 from picpump.errors import InputError, explain
+from picpump.io.store.fs import filesystem
+from picpump.io.store.publish import PARTIAL_TAG, StagedFolder, write_files
 
 COMPLETE_MARKER = ".picpump-complete"
-PARTIAL_TAG = ".partial-"
 
 warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part")
-
-
-def _fs(url: str, storage_options: Mapping[str, Any] | None) -> tuple[Any, str]:
-    return fsspec.core.url_to_fs(url, **dict(storage_options or {}))
-
-
-def _is_local(fs: Any) -> bool:
-    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-    return protocol in ("file", "local")
-
-
-def _swap_local(fs: Any, tmp: str, final: str) -> None:
-    """Rename ``tmp`` to ``final``, replacing (then deleting) a previous ``final``."""
-    old = None
-    if fs.exists(final):
-        old = f"{final}.old-{uuid.uuid4().hex[:8]}"
-        fs.mv(final, old, recursive=True)
-    fs.mv(tmp, final, recursive=True)
-    if old is not None:
-        fs.rm(old, recursive=True)
 
 
 def join(base: str, name: str) -> str:
@@ -69,20 +49,24 @@ class PendingWrite:
 
     Attributes
     ----------
-    url : str
-        Final URL of the product.
-    tmp_url : str
-        Temporary URL the data is written to.
+    folder : StagedFolder
+        The staged store (final URL ``folder.url``, temporary URL ``folder.stage_url``).
     task : dask.delayed.Delayed
         The lazy write; compute it, then call :meth:`publish`.
-    storage_options : dict
-        fsspec options for the target filesystem.
     """
 
-    url: str
-    tmp_url: str
+    folder: StagedFolder
     task: Delayed
-    storage_options: Mapping[str, Any]
+
+    @property
+    def url(self) -> str:
+        """Final URL of the product."""
+        return self.folder.url
+
+    @property
+    def tmp_url(self) -> str:
+        """Temporary URL the data is written to."""
+        return self.folder.stage_url
 
     def publish(self) -> None:
         """Mark the store complete and move it to its final name.
@@ -90,26 +74,14 @@ class PendingWrite:
         On a local filesystem the store is renamed into place, the previous product being
         swapped out only then. Object stores have no rename: the previous product is deleted,
         the objects are copied, and the completion marker is written last, so an interrupted
-        publish leaves a store that :func:`open_product` refuses, never one that looks complete.
+        publish leaves a store that :func:`open_product` refuses, never one that looks complete
+        (:class:`picpump.io.store.publish.StagedFolder`).
         """
-        fs, tmp = _fs(self.tmp_url, self.storage_options)
-        _, final = _fs(self.url, self.storage_options)
-        if _is_local(fs):
-            fs.pipe_file(join(tmp, COMPLETE_MARKER), b"complete\n")
-            _swap_local(fs, tmp, final)
-            return
-        if fs.exists(final):
-            fs.rm(final, recursive=True)
-        files = [f for f in fs.find(tmp) if not f.endswith(COMPLETE_MARKER)]
-        fs.copy(files, [final + f[len(tmp) :] for f in files])
-        fs.pipe_file(join(final, COMPLETE_MARKER), b"complete\n")
-        fs.rm(tmp, recursive=True)
+        self.folder.publish()
 
     def discard(self) -> None:
         """Remove the temporary store (after a failure)."""
-        fs, tmp = _fs(self.tmp_url, self.storage_options)
-        if fs.exists(tmp):
-            fs.rm(tmp, recursive=True)
+        self.folder.discard()
 
 
 def stage_zarr(
@@ -140,12 +112,10 @@ def stage_zarr(
         Compute ``.task``, then call ``.publish()``.
     """
     options = dict(storage_options or {})
-    tmp_url = f"{url.rstrip('/')}{PARTIAL_TAG}{uuid.uuid4().hex[:8]}"
-    fs, _ = _fs(url, options)
-    parent = url.rstrip("/").rsplit("/", 1)[0] if "/" in url.rstrip("/") else "."
-    fs.makedirs(_fs(parent, options)[1], exist_ok=True)
+    folder = StagedFolder(url, options, marker=COMPLETE_MARKER)
+    folder.make_parent()
     task = ds.to_zarr(
-        tmp_url,
+        folder.stage_url,
         mode="w",
         zarr_format=3,
         consolidated=True,
@@ -153,12 +123,12 @@ def stage_zarr(
         encoding=_encoding(ds, compression_level),
         storage_options=options or None,
     )
-    return PendingWrite(url, tmp_url, task, options)
+    return PendingWrite(folder, task)
 
 
 def is_complete(url: str, storage_options: Mapping[str, Any] | None = None) -> bool:
     """Whether a product exists under ``url`` and was completely written."""
-    fs, path = _fs(url, storage_options)
+    fs, path = filesystem(url, storage_options)
     try:
         return bool(fs.exists(join(path, COMPLETE_MARKER)))
     except PermissionError as err:
@@ -207,7 +177,7 @@ def open_product(url: str, storage_options: Mapping[str, Any] | None = None) -> 
 
 def remove_partials(out: str, storage_options: Mapping[str, Any] | None = None) -> list[str]:
     """Delete temporary stores left in ``out`` by killed runs; return what was removed."""
-    fs, path = _fs(out, storage_options)
+    fs, path = filesystem(out, storage_options)
     if not fs.exists(path):
         return []
     stale = [p for p in fs.ls(path, detail=False) if PARTIAL_TAG in p.rsplit("/", 1)[-1]]
@@ -217,20 +187,12 @@ def remove_partials(out: str, storage_options: Mapping[str, Any] | None = None) 
 
 
 def write_text(url: str, text: str, storage_options: Mapping[str, Any] | None = None) -> None:
-    """Write a small text file atomically.
+    """Write a small text file atomically (:func:`picpump.io.store.publish.write_files`).
 
     Locally: a temporary name, then a rename. On object stores a single PUT is already
     atomic (readers see the old object or the new one), so the object is written directly.
     """
-    fs, path = _fs(url, storage_options)
-    if not _is_local(fs):
-        fs.pipe_file(path, text.encode())
-        return
-    parent = path.rsplit("/", 1)[0]
-    fs.makedirs(parent, exist_ok=True)
-    tmp = f"{path}{PARTIAL_TAG}{uuid.uuid4().hex[:8]}"
-    fs.pipe_file(tmp, text.encode())
-    fs.mv(tmp, path)
+    write_files({url: text.encode()}, storage_options)
 
 
 def write_json(url: str, obj: Any, storage_options: Mapping[str, Any] | None = None) -> None:
