@@ -19,11 +19,10 @@ from fsspec.core import split_protocol
 
 from picpump.io.ancillary.regions import read_reccap2
 from picpump.io.catalog.model import load_catalog
-from picpump.io.catalog.templates import render
-from picpump.io.store.cache import cached_path, pinned_entry, seed_cache
+from picpump.io.store.cache import cached_path, fetch, pinned_entry, seed_cache
 from picpump.io.traps import STATIONS, read_opal_compilation, read_station
 from picpump.pipeline.analysis_spec import TrapSettings
-from picpump.pipeline.sources import read_traps
+from picpump.pipeline.sources import RunSources, read_traps
 from tests.conftest import REPO
 from tests.io.store.test_cache import PINNED
 
@@ -70,7 +69,9 @@ def offline_cache(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="module")
 def traps(offline_cache: Path) -> pd.DataFrame:
     """The trap entries read as a run reads them (rows flagged, none dropped)."""
-    return read_traps(load_catalog(TRAPS), TrapSettings(sources=tuple(ENTRIES)), None)
+    return read_traps(
+        RunSources.from_catalog(load_catalog(TRAPS), ENTRIES), TrapSettings(sources=tuple(ENTRIES))
+    )
 
 
 def test_trap_entries_name_the_seeded_pinned_files(offline_cache: Path) -> None:
@@ -122,7 +123,7 @@ def test_catalog_read_equals_direct_read(shared_data: Path, traps: pd.DataFrame)
 
 
 def test_masks_by_name(offline_cache: Path) -> None:
-    masks = read_reccap2(render("{{ ancillary(reccap2_masks) }}", {}, "test"))
+    masks = read_reccap2(str(fetch("reccap2_masks")))
     assert masks.sizes["lat"] == 180 and masks.sizes["lon"] == 360
 
 
@@ -141,13 +142,14 @@ def test_the_real_run_catalog_gives_table1_and_regions(offline_cache: Path) -> N
     elevation = open_static(catalog, spec.inputs["bathymetry"])
     assert float(elevation.sel(lat=11.25, lon=142.25)) == -9178.0  # Mariana Trench cell
     assert float(elevation.sel(lat=28.25, lon=87.25)) > 5000.0  # Himalaya
-    traps = read_traps(catalog, spec.analysis.traps, elevation)
+    sources = RunSources.from_catalog(catalog, spec.entries, elevation)
+    traps = read_traps(sources, spec.analysis.traps)
     assert len(traps) == sum(entry[2] for entry in ENTRIES.values())
     by_layer = table1(traps).set_index("layer")
     # dated, ≤ 31 d, open ocean, PIC > 0: the six station series (the compilation is undated)
     assert by_layer["traps"].sum() >= 10 and by_layer.loc[">4000", "observations"] > 100
     assert by_layer.loc["0-100", "observations"] == 0  # no station trap shallower than 100 m
-    regions = read_regions(catalog, "regions")
+    regions = read_regions(sources, "regions")
     good = traps[traps["qc"] == ""]
     names = pd.Series(region_of(good["lat"], good["lon"], regions)).map(region_names(regions))
     assert {"NSTP", "NP", "NA", "NSTA"} <= set(names)  # ALOHA, K2, PAP, OFP/Bermuda

@@ -15,12 +15,13 @@ import xarray as xr
 from picpump.demo import build_demo_archive
 from picpump.demo.naming import BATHYMETRY_FILE, Month, month_files
 from picpump.grid import Grid
-from picpump.io.api import load_catalog
+from picpump.io.api import load_catalog, open_static
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import open_product
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.pipeline.plan import Plan
 from picpump.pipeline.run import RunResult
+from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import (
     ANNUAL_FIELDS,
     CLIMATOLOGY_FIELDS,
@@ -265,7 +266,10 @@ def test_tables_equal_those_of_an_independent_coarsening(fine_project, fine_run)
         {n: coarsen_conservative(annual[n], target=ONE_DEGREE) for n in ANNUAL_FIELDS}
     )
     one_degree_spec = load_spec(spec, overrides={"grid": {"resolution": 1.0}})
-    tables = build_tables(load_catalog(catalog), one_degree_spec, coarse_clim, coarse_annual)
+    cat = load_catalog(catalog)
+    bathymetry = open_static(cat, one_degree_spec.inputs["bathymetry"])
+    sources = RunSources.from_catalog(cat, one_degree_spec.entries, bathymetry)
+    tables = build_tables(sources, one_degree_spec, coarse_clim, coarse_annual)
     assert list(tables) == list(one_degree_spec.analysis.tables)
     for name, expected in tables.items():
         written, _ = read_table(result.products[name])

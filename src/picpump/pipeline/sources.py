@@ -7,15 +7,25 @@ rules. Everything returned is in memory: these sources are small (tables and 1°
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import xarray as xr
 
+from picpump.errors import CatalogError, explain
 from picpump.grid import Grid
-from picpump.io.api import PATHWAYS, REGIONS, TAXA, Request, ResolvedEntry, open_entry
+from picpump.io.api import (
+    PATHWAYS,
+    REGIONS,
+    TAXA,
+    Catalog,
+    Request,
+    ResolvedEntry,
+    open_entry,
+    resolve,
+)
 from picpump.io.traps import TRAP_DRIVERS
 from picpump.pipeline.analysis_spec import TrapSettings
 from picpump.science.regions import paper_regions
@@ -41,6 +51,13 @@ class RunSources:
     entries: Mapping[str, ResolvedEntry]
     elevation: xr.DataArray | None = None
 
+    @classmethod
+    def from_catalog(
+        cls, catalog: Catalog, names: Iterable[str], elevation: xr.DataArray | None = None
+    ) -> RunSources:
+        """Resolve entries of a catalog (each once), outside a run (notebooks, checks)."""
+        return cls({name: resolve(catalog, name) for name in dict.fromkeys(names)}, elevation)
+
     def open(self, name: str, expected: tuple[str, ...]) -> Any:
         """Open one entry on the 1° grid, refusing a driver outside ``expected``."""
         return open_entry(self.entries[name], Request(grid=MASKS_GRID), expected)
@@ -62,6 +79,15 @@ def read_traps(sources: RunSources, settings: TrapSettings) -> pd.DataFrame:
         The tidy trap table with QC flags (no row dropped).
     """
     drivers = tuple(sorted(TRAP_DRIVERS))
+    for name in settings.sources:
+        if sources.entries[name].driver not in drivers:
+            raise CatalogError(
+                explain(
+                    f"trap sources must use a trap driver {list(drivers)}",
+                    f"'{name}' has driver {sources.entries[name].driver}",
+                    "list only trap entries under traps.sources",
+                )
+            )
     frames = [sources.open(name, drivers) for name in settings.sources]
     traps = validate_traps(pd.concat(frames, ignore_index=True))
     if settings.fill_water_depth and sources.elevation is not None:

@@ -238,9 +238,32 @@ def test_template_unknown_unpinned_and_undownloadable(
         render("{{ ancillary(nope) }}", {}, "test")
     with pytest.raises(CatalogError, match="not yet pinned"):
         render("{{ ancillary(later) }}", {}, "test")
+    planned = render("{{ ancillary(gone) }}", {}, "test")  # rendering downloads nothing
+    assert planned.endswith("tiny.nc") and not Path(planned).exists()
     with pytest.raises(InputError, match="must be downloadable") as info:
-        render("{{ ancillary(gone) }}", {}, "test")
+        fetch("gone")
     assert "seed_cache('gone', path)" in str(info.value)
+
+
+def test_rendering_is_pure_and_opening_fetches(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template names the cache path; the download happens when the entry is opened."""
+    from picpump.io.api import open_entry, resolve
+    from picpump.io.catalog.model import load_catalog
+
+    catalog = _catalog(tmp_path, tiny=_entry(source.as_uri()))
+    monkeypatch.setenv("PICPUMP_ANCILLARY_CATALOG", str(catalog))
+    monkeypatch.setenv("PICPUMP_CACHE", str(tmp_path / "cache"))
+    runs = tmp_path / "runs.yaml"
+    entry = {"driver": "picpump.table", "args": {"urlpath": "{{ ancillary(tiny) }}"}}
+    runs.write_text(yaml.safe_dump({"sources": {"t": entry}}))
+    resolved = resolve(load_catalog(str(runs)), "t")
+    assert resolved.ancillary == ("tiny",)
+    assert resolved.url is not None and not Path(resolved.url).exists()
+    with pytest.raises(InputError):  # fetched and verified, then read as a table: not one
+        open_entry(resolved)
+    assert Path(resolved.url).read_bytes() == CONTENT
 
 
 def test_unknown_field_lists_the_ancillary_function() -> None:

@@ -25,7 +25,7 @@ from picpump.io.traps import (
 )
 from picpump.io.traps.common import flux_factor, numbers
 from picpump.pipeline.analysis_spec import TrapSettings
-from picpump.pipeline.sources import read_traps
+from picpump.pipeline.sources import RunSources, read_traps
 from picpump.science.traps import CACO3_TO_PIC, TRAP_COLUMNS, flags_of
 from tests.conftest import REPO
 
@@ -593,13 +593,22 @@ def test_run_reads_and_stacks_trap_entries(tmp_path: Path) -> None:
     }
     path = write(tmp_path, "cat.yaml", yaml.safe_dump({"sources": entries}))
     catalog = load_catalog(path)
-    df = read_traps(catalog, TrapSettings(sources=("k2", "opal")), None)
+    df = read_traps(
+        RunSources.from_catalog(catalog, ("k2", "opal")), TrapSettings(sources=("k2", "opal"))
+    )
     assert len(df) == 5 and set(df["station"].iloc[:3]) == {"K2"}
-    assert len(read_traps(catalog, TrapSettings(sources=("opal",)), None)) == 2
+    assert (
+        len(
+            read_traps(RunSources.from_catalog(catalog, ("opal",)), TrapSettings(sources=("opal",)))
+        )
+        == 2
+    )
     with pytest.raises(CatalogError, match="trap driver"):
-        read_traps(catalog, TrapSettings(sources=("not_traps",)), None)
+        read_traps(
+            RunSources.from_catalog(catalog, ("not_traps",)), TrapSettings(sources=("not_traps",))
+        )
     with pytest.raises(CatalogError, match="must be one of"):
-        read_traps(catalog, TrapSettings(sources=("nope",)), None)
+        read_traps(RunSources.from_catalog(catalog, ("nope",)), TrapSettings(sources=("nope",)))
 
 
 def test_read_trap_entry_errors(tmp_path: Path) -> None:
