@@ -8,19 +8,24 @@ A profile (``cluster/<name>.yaml``) names a launcher and its options::
 
 :func:`load_profile` finds and checks one; :func:`client_for` starts it and always tears it
 down; :func:`describe` shows what would be submitted; :func:`check` starts one worker, runs a
-tiny task and stops. ``dask_jobqueue`` and ``dask_gateway`` are imported only when a ``slurm``
-or ``gateway`` profile is used.
+tiny task and stops. Each kind is one :class:`Launcher`, registered in :data:`LAUNCHERS`.
+``dask_jobqueue`` and ``dask_gateway`` are imported only when a ``slurm`` or ``gateway``
+profile is used.
 """
 
 from __future__ import annotations
 
+from picpump.cluster.launcher import Launcher
+from picpump.cluster.launchers import KINDS, LAUNCHERS, launcher_for
 from picpump.cluster.profile import BUILTIN, apply_overrides, check_profile, load_profile
 from picpump.cluster.session import check, client_for, describe
-from picpump.cluster.spec import KINDS, Profile, Workers
+from picpump.cluster.spec import Profile, Workers
 
 __all__ = [
     "BUILTIN",
     "KINDS",
+    "LAUNCHERS",
+    "Launcher",
     "Profile",
     "Workers",
     "apply_overrides",
@@ -28,5 +33,6 @@ __all__ = [
     "check_profile",
     "client_for",
     "describe",
+    "launcher_for",
     "load_profile",
 ]

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import yaml
 
-from picpump.cluster import gateway, local, scaling, slurm, values
-from picpump.cluster.spec import KINDS, Kind, Profile
+from picpump.cluster import values
+from picpump.cluster.launchers import KINDS, launcher_for
+from picpump.cluster.spec import Profile
 from picpump.errors import ClusterError, explain
 
 BUILTIN: dict[str, dict[str, Any]] = {
@@ -34,13 +35,6 @@ TOP_KEYS = {
     "description": "free text",
     "options": "the launcher's keys",
     "workers": "scale / adapt / wait / timeout",
-}
-CHECKS: dict[str, Callable[[str, Mapping[str, Any]], dict[str, Any]]] = {
-    "local": local.check_local,
-    "threads": local.check_threads,
-    "slurm": slurm.check_slurm,
-    "gateway": gateway.check_gateway,
-    "existing": local.check_existing,
 }
 
 
@@ -137,18 +131,10 @@ def check_profile(raw: Mapping[str, Any], name: str = "", source: str = "built-i
     """
     where = source if source != "built-in" else f"profile {name or '(mapping)'}"
     values.known_keys(where, raw, TOP_KEYS)
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        raise ClusterError(
-            explain(
-                f"{where}: 'kind' must be one of {list(KINDS)}",
-                repr(kind),
-                "set kind: to the launcher you want (see the profiles in cluster/)",
-            )
-        )
-    options = CHECKS[kind](where, raw.get("options") or {})
-    workers = scaling.parse_workers(where, kind, raw.get("workers"))
-    return Profile(cast(Kind, kind), options, workers, name=name, source=source)
+    launcher = launcher_for(raw.get("kind"), where)
+    options = launcher.check(where, raw.get("options") or {})
+    workers = launcher.check_workers(where, raw.get("workers"))
+    return Profile(launcher.kind, options, workers, name=name, source=source)
 
 
 def load_profile(name_or_path: str, overrides: Mapping[str, Any] | None = None) -> Profile:

@@ -10,15 +10,14 @@ from picpump.cluster import values
 from picpump.cluster.spec import WORKER_KEYS, Workers
 from picpump.errors import ClusterError, explain
 
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "slurm": {"scale": 2, "timeout": 300},
-    "gateway": {"scale": 2, "timeout": 120},
-    "existing": {"timeout": 60},
-}
-SCALABLE = ("slurm", "gateway")
 
-
-def parse_workers(where: str, kind: str, raw: Any) -> Workers:
+def parse_workers(
+    where: str,
+    kind: str,
+    raw: Any,
+    defaults: Mapping[str, Any] | None = None,
+    scalable: bool = False,
+) -> Workers:
     """Check a profile's ``workers:`` section.
 
     Parameters
@@ -26,10 +25,14 @@ def parse_workers(where: str, kind: str, raw: Any) -> Workers:
     where : str
         The profile, for messages.
     kind : str
-        The profile's kind: ``slurm`` and ``gateway`` accept every key, ``existing`` only
-        ``wait`` and ``timeout``, the others none.
+        The profile's kind, for messages.
     raw : mapping or None
         The section as read.
+    defaults : mapping, optional
+        The kind's defaults (``timeout``, ``scale``); ``None``: the kind takes no key.
+    scalable : bool, default False
+        Whether the kind asks for workers: every key is accepted, else only ``wait`` and
+        ``timeout``.
 
     Returns
     -------
@@ -37,10 +40,10 @@ def parse_workers(where: str, kind: str, raw: Any) -> Workers:
         The section with defaults filled in; ``wait`` defaults to one worker.
     """
     given = values.mapping(f"{where}: workers", raw)
-    if kind not in DEFAULTS:
+    if defaults is None:
         values.known_keys(f"{where}: workers (kind {kind})", given, {})
         return Workers()
-    allowed = WORKER_KEYS if kind in SCALABLE else {k: WORKER_KEYS[k] for k in ("wait", "timeout")}
+    allowed = WORKER_KEYS if scalable else {k: WORKER_KEYS[k] for k in ("wait", "timeout")}
     values.known_keys(f"{where}: workers", given, allowed)
     if given.get("adapt") is not None and given.get("scale") is not None:
         raise ClusterError(
@@ -50,7 +53,7 @@ def parse_workers(where: str, kind: str, raw: Any) -> Workers:
                 "remove one of them (set it to null)",
             )
         )
-    merged = {**DEFAULTS[kind], **{k: v for k, v in given.items() if v is not None}}
+    merged = {**defaults, **{k: v for k, v in given.items() if v is not None}}
     if "adapt" in merged:
         merged.pop("scale", None)
     scale = (
@@ -67,7 +70,7 @@ def parse_workers(where: str, kind: str, raw: Any) -> Workers:
         adapt = (low, high)
     target = scale if scale is not None else (adapt[0] if adapt is not None else 1)
     wait = values.integer(f"{where}: workers.wait", merged.get("wait", min(1, target)))
-    if kind in SCALABLE and wait > target:
+    if scalable and wait > target:
         raise ClusterError(
             explain(
                 f"{where}: workers.wait cannot exceed the workers asked for",
@@ -151,4 +154,4 @@ def running_workers(client: Any) -> Mapping[str, Any]:
     return info
 
 
-__all__ = ["DEFAULTS", "apply", "parse_workers", "running_workers", "wait"]
+__all__ = ["apply", "parse_workers", "running_workers", "wait"]

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
-from picpump.cluster import gateway, local, probe, slurm
+from picpump.cluster import probe
+from picpump.cluster.launcher import Launcher
+from picpump.cluster.launchers import launcher_for
 from picpump.cluster.profile import as_profile
-from picpump.cluster.spec import Profile, Workers
+from picpump.cluster.spec import Profile
 from picpump.errors import ClusterError, explain
 
-RUNNERS: dict[str, Callable[[Profile], AbstractContextManager[Any]]] = {
-    "threads": local.running_threads,
-    "local": local.running_local,
-    "existing": local.running_existing,
-    "slurm": slurm.running,
-    "gateway": gateway.running,
-}
+
+def _launcher(profile: Profile) -> Launcher:
+    return launcher_for(profile.kind, f"profile {profile.name or '(mapping)'}")
 
 
 @contextmanager
@@ -46,7 +43,7 @@ def client_for(profile: Profile | Mapping[str, Any]) -> Iterator[Any]:
         When the cluster cannot be started or reached, or its workers do not join in time.
     """
     checked = as_profile(profile)
-    with RUNNERS[checked.kind](checked) as client:
+    with _launcher(checked).start(checked) as client:
         yield client
 
 
@@ -66,22 +63,7 @@ def describe(profile: Profile | Mapping[str, Any]) -> str:
         for the others their options.
     """
     checked = as_profile(profile)
-    if checked.kind == "slurm":
-        return slurm.job_script(checked.options)
-    if checked.kind == "gateway":
-        return gateway.describe_gateway(checked)
-    return local.describe_local(checked)
-
-
-def _one_worker(profile: Profile) -> Profile:
-    if profile.kind in ("slurm", "gateway"):
-        workers = Workers(scale=1, adapt=None, wait=1, timeout=profile.workers.timeout)
-        return dataclasses.replace(profile, workers=workers)
-    if profile.kind == "existing":
-        return dataclasses.replace(profile, workers=dataclasses.replace(profile.workers, wait=1))
-    if profile.kind == "local":
-        return dataclasses.replace(profile, options={**profile.options, "n_workers": 1})
-    return profile
+    return _launcher(checked).describe(checked)
 
 
 def _on_worker(client: Any, timeout: float, what: str, func: Callable[..., Any], *args: Any) -> Any:
@@ -139,7 +121,8 @@ def check(
     ClusterError
         When any step fails.
     """
-    checked = _one_worker(as_profile(profile))
+    full = as_profile(profile)
+    checked = _launcher(full).one_worker(full)
     lines = [f"profile {checked.name or '(mapping)'}: kind {checked.kind} ({checked.source})"]
     started = time.perf_counter()
     with client_for(checked) as client:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-Kind = Literal["local", "threads", "slurm", "gateway", "existing"]
-KINDS: tuple[Kind, ...] = ("local", "threads", "slurm", "gateway", "existing")
+from typing import Any
 
 WORKER_KEYS = {
     "scale": "a fixed number of workers",
@@ -50,8 +47,8 @@ class Profile:
 
     Attributes
     ----------
-    kind : {"local", "threads", "slurm", "gateway", "existing"}
-        The launcher.
+    kind : str
+        The launcher: a key of :data:`picpump.cluster.launchers.LAUNCHERS`.
     options : mapping
         The launcher's own options, checked (see the profiles in ``cluster/``).
     workers : Workers
@@ -62,7 +59,7 @@ class Profile:
         The file it was read from, or ``"built-in"``.
     """
 
-    kind: Kind
+    kind: str
     options: Mapping[str, Any] = field(default_factory=dict)
     workers: Workers = field(default_factory=Workers)
     name: str = ""
@@ -77,4 +74,4 @@ class Profile:
         raise KeyError(key)
 
 
-__all__ = ["KINDS", "WORKER_KEYS", "Kind", "Profile", "Workers"]
+__all__ = ["WORKER_KEYS", "Profile", "Workers"]
