@@ -20,7 +20,7 @@ import xarray as xr
 import zarr
 
 from picpump.demo import build_demo_archive
-from picpump.errors import GridError, InputError, UnitsError
+from picpump.errors import GridError, InputError, PeriodError, UnitsError
 from picpump.grid import Grid
 from picpump.io.api import load_catalog, open_monthly
 from picpump.io.store.ingest_store import StoreLayout
@@ -353,7 +353,7 @@ def test_an_fsspec_store_is_appended_and_resumed(tmp_path: Path) -> None:
 
 def test_a_store_modified_outside_picpump_and_a_bad_period_are_refused(tmp_path: Path) -> None:
     catalog, out = _archive(tmp_path), tmp_path / "pic.zarr"
-    with pytest.raises(InputError, match="YYYY-MM"):
+    with pytest.raises(PeriodError, match="YYYY-MM"):
         _ingest(catalog, out, "2001-13", "2001-02")
     _ingest(catalog, out, "2001-01", "2001-02")
     zarr.open_array(out / "time", mode="r+")[1] = 0

@@ -142,7 +142,7 @@ def test_the_real_run_catalog_gives_table1_and_regions(offline_cache: Path) -> N
     elevation = open_static(catalog, spec.inputs["bathymetry"])
     assert float(elevation.sel(lat=11.25, lon=142.25)) == -9178.0  # Mariana Trench cell
     assert float(elevation.sel(lat=28.25, lon=87.25)) > 5000.0  # Himalaya
-    sources = RunSources.from_catalog(catalog, spec.entries, elevation)
+    sources = RunSources.from_catalog(catalog, spec.analysis_entries, elevation)
     traps = read_traps(sources, spec.analysis.traps)
     assert len(traps) == sum(entry[2] for entry in ENTRIES.values())
     by_layer = table1(traps).set_index("layer")

@@ -17,7 +17,7 @@ import pytest
 
 from picpump.errors import CatalogError, GridError, InputError
 from picpump.grid import Grid
-from picpump.io.api import Catalog, load_catalog, open_climatology, open_monthly
+from picpump.io.api import Catalog, load_catalog, open_climatology, open_monthly, resolve
 from picpump.io.catalog.resolve import entry_context, entry_options, resolve_months
 from picpump.io.catalog.templates import climatology_fields, render
 from picpump.io.ingest import rules
@@ -98,7 +98,7 @@ def test_globcolour_same_merge_takes_the_most_recent_processing(tmp_path: Path) 
         tmp_path, "2002-06", "PIC", newer, ONE, sensors="AVW-MER", date_created="2024-01-02"
     )
     cat = load_catalog(CATALOGS / "globcolour.yaml")
-    resolved = resolve_months(cat, "pic", ("2002-06", "2002-06"), base_url=str(tmp_path))
+    resolved = resolve(cat, "pic", ("2002-06", "2002-06"), base_url=str(tmp_path))
     (choice,) = resolved.choices
     assert Path(choice.chosen).name.endswith("_AVW-MER_PIC_MO_00.nc")
     assert "most recent date_created 2024-01-02" in choice.reason

@@ -268,7 +268,7 @@ def test_tables_equal_those_of_an_independent_coarsening(fine_project, fine_run)
     one_degree_spec = load_spec(spec, overrides={"grid": {"resolution": 1.0}})
     cat = load_catalog(catalog)
     bathymetry = open_static(cat, one_degree_spec.inputs["bathymetry"])
-    sources = RunSources.from_catalog(cat, one_degree_spec.entries, bathymetry)
+    sources = RunSources.from_catalog(cat, one_degree_spec.analysis_entries, bathymetry)
     tables = build_tables(sources, one_degree_spec, coarse_clim, coarse_annual)
     assert list(tables) == list(one_degree_spec.analysis.tables)
     for name, expected in tables.items():

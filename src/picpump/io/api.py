@@ -202,14 +202,26 @@ def resolve(
     return resolve_entry(catalog, name, period, header=global_attributes, **params)
 
 
+OPENED_WITH = {
+    MONTHLY: "open_monthly (open_climatology for a climatology)",
+    ARCO: "open_monthly",
+    INGESTED: "open_monthly",
+    STATIC: "open_static",
+    ZARR: "picpump.io.products.open_source",
+    TABLE: "picpump.io.products.open_table",
+}
+"""The one-call function that reads each driver's entries, for error messages."""
+
+
 def driver_of(entry: ResolvedEntry, expected: tuple[str, ...] = ()) -> Driver:
     """Return the entry's driver, refusing one outside ``expected`` (when given)."""
     if expected and entry.driver not in expected:
+        how = OPENED_WITH.get(entry.driver, "picpump.io.api.open_entry")
         raise CatalogError(
             explain(
                 f"'{entry.name}' must be a {' or '.join(expected)} entry here",
                 f"driver {entry.driver} ({entry.catalog.urlpath})",
-                "name an entry of the right kind",
+                f"name an entry of the right kind; read a {entry.driver} entry with {how}",
             )
         )
     return OPENERS[entry.driver]

@@ -72,10 +72,14 @@ class PipelineSpec:
 
     @property
     def entries(self) -> list[str]:
-        """Every catalog entry the analysis names (inputs first), each once."""
+        """Every catalog entry the spec names (inputs first), each once."""
+        return list(dict.fromkeys([*self.inputs.values(), *self.analysis_entries]))
+
+    @property
+    def analysis_entries(self) -> list[str]:
+        """The catalog entries of the table products: traps, regions, taxa, pathways."""
         analysis = self.analysis
-        names = list(self.inputs.values())
-        names += list(analysis.traps.sources) if analysis.traps else []
+        names = list(analysis.traps.sources) if analysis.traps else []
         names += [analysis.regions] if analysis.regions else []
         names += [s["source"] for s in (analysis.taxa, analysis.pathways) if s]
         return list(dict.fromkeys(names))

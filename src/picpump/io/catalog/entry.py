@@ -18,7 +18,7 @@ import pandas as pd
 
 from picpump.errors import InputError, explain
 from picpump.io.catalog.duplicates import FileChoice
-from picpump.io.catalog.model import ARCO, MONTHLY, Catalog, SourceSpec, is_climatology
+from picpump.io.catalog.model import ARCO, MONTHLY, Catalog, SourceSpec
 from picpump.io.catalog.resolve import (
     HeaderReader,
     entry_args,
@@ -203,8 +203,7 @@ def resolve_entry(
             params=params,
         )
     if spec.driver == MONTHLY:
-        months_period = None if is_climatology(spec) else wanted
-        months = resolve_months(catalog, name, months_period, header=header, **params)
+        months = resolve_months(catalog, name, wanted, header=header, **params)
         first = next((u for _, u in months.files if u is not None), str(spec.args["urlpath"]))
         return ResolvedEntry(
             name,
@@ -232,6 +231,7 @@ def resolve_entry(
         url=url,
         stamps={url: stamp},
         ancillary=pins,
+        period=wanted,
         params=params,
     )
 
