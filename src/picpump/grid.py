@@ -86,7 +86,6 @@ class Grid:
         """Longitude of cell centres, −180…180 [degrees_east]."""
         return np.asarray(-180.0 + self.resolution * (np.arange(self.nlon) + 0.5), dtype=np.float64)
 
-
     def coords(self) -> dict[str, xr.Variable]:
         """Return the ``lat`` and ``lon`` coordinates with their CF attributes.
 
