@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 from numpy.typing import NDArray
 
 from picpump.errors import GridError, explain
@@ -85,5 +86,59 @@ class Grid:
         """Longitude of cell centres, −180…180 [degrees_east]."""
         return np.asarray(-180.0 + self.resolution * (np.arange(self.nlon) + 0.5), dtype=np.float64)
 
+    def coords(self) -> dict[str, xr.Variable]:
+        """Return the ``lat`` and ``lon`` coordinates with their CF attributes.
 
-__all__ = ["Grid"]
+        Returns
+        -------
+        dict of str to xarray.Variable
+            ``lat`` and ``lon`` (cell centres), each with ``standard_name``, ``long_name``,
+            ``units``, ``axis`` and ``bounds`` (naming the variables of :meth:`bounds`); for
+            ``xr.DataArray(coords=...)`` or ``assign_coords``.
+        """
+        return {
+            name: xr.Variable(name, values, dict(COORD_ATTRS[name]))
+            for name, values in (("lat", self.lat), ("lon", self.lon))
+        }
+
+    def bounds(self) -> dict[str, xr.Variable]:
+        """Return the cell edges: ``lat_bnds`` (nlat, 2) and ``lon_bnds`` (nlon, 2).
+
+        Returns
+        -------
+        dict of str to xarray.Variable
+            Dims ``(lat, bnds)`` and ``(lon, bnds)``: lower and upper edge of each cell,
+            contiguous, from −90 to 90 and −180 to 180 [degrees_north, degrees_east].
+        """
+        out = {}
+        for name, low, n in (("lat", -90.0, self.nlat), ("lon", -180.0, self.nlon)):
+            edges = np.linspace(low, -low, n + 1)
+            units = COORD_ATTRS[name]["units"]
+            pairs = np.stack([edges[:-1], edges[1:]], axis=1)
+            out[f"{name}_bnds"] = xr.Variable((name, BOUNDS_DIM), pairs, {"units": units})
+        return out
+
+
+BOUNDS_DIM = "bnds"
+"""Dimension of the two edges of a cell in :meth:`Grid.bounds`."""
+
+COORD_ATTRS: dict[str, dict[str, str]] = {
+    "lat": {
+        "standard_name": "latitude",
+        "long_name": "latitude",
+        "units": "degrees_north",
+        "axis": "Y",
+        "bounds": "lat_bnds",
+    },
+    "lon": {
+        "standard_name": "longitude",
+        "long_name": "longitude",
+        "units": "degrees_east",
+        "axis": "X",
+        "bounds": "lon_bnds",
+    },
+}
+"""CF attributes of the ``lat`` and ``lon`` coordinates (:meth:`Grid.coords`)."""
+
+
+__all__ = ["BOUNDS_DIM", "COORD_ATTRS", "Grid"]

@@ -1,17 +1,27 @@
-"""Canonical variables: names, units and CF metadata, plus unit conversion rules.
+"""Canonical variables: names, units and CF metadata, plus every unit conversion table.
 
 The canonical internal form (settled once, in :mod:`picpump.io.ingest.reader`) uses the
-variables below. Kernels never rename or convert; they trust these units.
+variables below. Kernels never rename or convert; they trust these units. The tables of the
+ancillary grids (export-pathway fractions, calcifier biomass) and of sediment-trap fluxes live
+here too, each with its lookup function.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Literal
 
 from picpump.errors import UnitsError, explain
 
 MOLAR_MASS_C = 12.011
 """Molar mass of carbon [g mol-1]."""
+
+MOLAR_MASS_CACO3 = 100.087
+"""Molar mass of calcium carbonate [g mol-1]."""
+
+CACO3_TO_PIC = MOLAR_MASS_C / MOLAR_MASS_CACO3
+"""Carbon mass per CaCO3 mass: 12.011 / 100.087 = 0.1200 (SCIENCE.md §6)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,7 @@ CANONICAL: dict[str, CanonicalVariable] = {
 }
 
 
-def _spelling(units: str) -> str:
+def canonical_spelling(units: str) -> str:
     """Normalise a units string for comparison (case, separators, powers)."""
     s = units.strip().lower()
     for a, b in (
@@ -115,8 +125,7 @@ def _spelling(units: str) -> str:
     return " ".join(s.split())
 
 
-# factor, offset: canonical = raw * factor + offset
-_CONVERSIONS: dict[str, dict[str, tuple[float, float]]] = {
+CONVERSIONS: dict[str, dict[str, tuple[float, float]]] = {
     "pic": {
         "mol m-3": (1.0, 0.0),
         "mmol m-3": (1e-3, 0.0),
@@ -137,13 +146,16 @@ _CONVERSIONS: dict[str, dict[str, tuple[float, float]]] = {
     },
     "elevation": {"m": (1.0, 0.0), "meters": (1.0, 0.0), "metres": (1.0, 0.0)},
 }
+"""Canonical variable → units (spelled by :func:`canonical_spelling`) → ``(factor, offset)``,
+``canonical = raw * factor + offset``."""
 
-_AMBIGUOUS = {
+AMBIGUOUS = {
     "pic": {
         "mg m-3": "mg m-3 does not say whether the mass is carbon or calcium carbonate; "
         "PIC is needed in mol m-3",
     }
 }
+"""Canonical variable → units refused as ambiguous → why."""
 
 
 def conversion(variable: str, units: str | None, source: str = "") -> tuple[float, float]:
@@ -178,17 +190,17 @@ def conversion(variable: str, units: str | None, source: str = "") -> tuple[floa
                 f"declare them in the catalog entry: args: {{units: '{canon}'}}",
             )
         )
-    key = _spelling(str(units))
-    if key in _AMBIGUOUS.get(variable, {}):
+    key = canonical_spelling(str(units))
+    if key in AMBIGUOUS.get(variable, {}):
         raise UnitsError(
             explain(
-                _AMBIGUOUS[variable][key],
+                AMBIGUOUS[variable][key],
                 f"units '{units}'{where}",
                 "convert the archive to mol m-3, or declare 'mg C m-3' in the catalog entry "
                 "(args: {units: 'mg C m-3'}) if the mass is carbon",
             )
         )
-    table = _CONVERSIONS[variable]
+    table = CONVERSIONS[variable]
     if key not in table:
         raise UnitsError(
             explain(
@@ -201,4 +213,192 @@ def conversion(variable: str, units: str | None, source: str = "") -> tuple[floa
     return table[key]
 
 
-__all__ = ["CANONICAL", "MOLAR_MASS_C", "CanonicalVariable", "conversion"]
+FRACTION_UNITS = {"1": 1.0, "": 1.0, "fraction": 1.0, "dimensionless": 1.0, "0-1": 1.0}
+"""Units of a fraction 0…1 → factor to a fraction."""
+
+PERCENT_UNITS = {"%": 0.01, "percent": 0.01, "pct": 0.01}
+"""Units of a percentage → factor to a fraction."""
+
+
+def fraction_factor(units: str | None, where: str) -> float:
+    """Return the factor turning export-pathway values into fractions 0…1.
+
+    Parameters
+    ----------
+    units : str or None
+        ``1`` / ``fraction`` / ``dimensionless`` (factor 1) or ``%`` / ``percent`` (0.01).
+    where : str
+        The file and variable, for the message.
+
+    Returns
+    -------
+    float
+        Multiply the values by it.
+
+    Raises
+    ------
+    UnitsError
+        For missing or unknown units (the scale is never guessed from the values).
+    """
+    key = None if units is None else str(units).strip().lower()
+    table = FRACTION_UNITS | PERCENT_UNITS
+    if key not in table or units is None:
+        raise UnitsError(
+            explain(
+                "export-pathway fractions must declare units '1' (0-1) or '%' (percent)",
+                f"units {units!r} ({where})",
+                "declare them in the catalog entry: args: {units: '%'} or {units: '1'}",
+            )
+        )
+    return table[key]
+
+
+BIOMASS_UNITS = "g m-3"
+"""Units of calcifier carbon biomass (carbon implied)."""
+
+BIOMASS_TO_G_M3 = {
+    "g m-3": 1.0,
+    "mg m-3": 1e-3,
+    "ug m-3": 1e-6,
+    "mol m-3": MOLAR_MASS_C,
+    "mmol m-3": MOLAR_MASS_C * 1e-3,
+    "umol m-3": MOLAR_MASS_C * 1e-6,
+}
+"""Carbon concentration units (spelled by :func:`biomass_spelling`) → factor to g m-3."""
+
+
+def biomass_spelling(units: str) -> str:
+    """Normalise a carbon concentration unit: drop 'C', spell powers and µ one way."""
+    s = units.strip().lower().replace("µ", "u").replace("μ", "u")
+    for a, b in (("**", ""), ("^", ""), ("/m3", " m-3"), ("m-3", " m-3"), ("/", " ")):
+        s = s.replace(a, b)
+    tokens = [t for t in s.replace("(", " ").replace(")", " ").split() if t not in ("c", "carbon")]
+    return " ".join(tokens)
+
+
+def biomass_factor(units: str | None, where: str) -> float:
+    """Return the factor converting a carbon biomass concentration to g m-3.
+
+    Parameters
+    ----------
+    units : str or None
+        Units as found (``"mg C m-3"``, ``"µg C/m3"``, ``"mmol C m-3"`` ...).
+    where : str
+        The file and variable, for the message.
+
+    Returns
+    -------
+    float
+        Multiply the values by it.
+
+    Raises
+    ------
+    UnitsError
+        For missing or unknown units.
+    """
+    key = None if units is None else biomass_spelling(str(units))
+    if key not in BIOMASS_TO_G_M3:
+        raise UnitsError(
+            explain(
+                "calcifier biomass must be a carbon concentration, one of g, mg, µg, mol, mmol, "
+                "µmol C m-3",
+                f"units {units!r} ({where})",
+                "declare them in the catalog entry: args: {units: 'g C m-3'}",
+            )
+        )
+    return BIOMASS_TO_G_M3[key]
+
+
+Substance = Literal["carbon", "caco3"]
+"""What a trap flux column measures."""
+
+FLUX_UNITS = "mg C m-2 d-1"
+"""Units of ``pic_flux`` and ``poc_flux`` in the tidy trap table."""
+
+FLUX_PREFIX = {"": 1.0, "m": 1e-3, "u": 1e-6, "n": 1e-9}
+"""SI prefix of a flux unit (as spelled by :func:`normalise_flux_units`) → factor."""
+
+FLUX_PATTERN = re.compile(r"(?P<prefix>[mun]?)(?P<base>g|mol)(?P<element>c|caco3)?/m2/d")
+"""A flux unit after :func:`normalise_flux_units`: prefix, g or mol, element, per m² per day."""
+
+
+def normalise_flux_units(units: str) -> str:
+    """Normalise a flux unit string: ``"µg/m**2/day"`` → ``"ug/m2/d"``."""
+    s = units.strip().lower()
+    for old, new in (("µ", "u"), ("μ", "u"), ("**", ""), ("^", ""), ("per day", "/d")):
+        s = s.replace(old, new)
+    for old, new in (("day-1", "/d"), ("d-1", "/d"), ("m-2", "/m2"), ("/day", "/d")):
+        s = s.replace(old, new)
+    s = re.sub(r"\s+", "", s)
+    return re.sub(r"/+", "/", s).strip("()[]")
+
+
+def flux_factor(units: str, substance: Substance, where: str) -> float:
+    """Return the factor converting a trap flux in ``units`` to mg C m-2 d-1.
+
+    Mass units (g, mg, µg) of ``caco3`` are multiplied by :data:`CACO3_TO_PIC` unless the
+    units say carbon (``mgC/m2/d``); molar units (mol, mmol, µmol) count carbon atoms (one per
+    CaCO3), so they take the molar mass of carbon, 12.011 g mol-1, for both substances.
+
+    Parameters
+    ----------
+    units : str
+        Units as written in the file (``mg/m**2/day``, ``mmol m-2 d-1``, ``g/m2/day`` ...).
+    substance : {"carbon", "caco3"}
+        What the column measures.
+    where : str
+        File and column, for the error message.
+
+    Returns
+    -------
+    float
+        Multiply the values by it.
+
+    Raises
+    ------
+    UnitsError
+        When the units are not a mass or amount per m² per day.
+    """
+    match = FLUX_PATTERN.fullmatch(normalise_flux_units(units))
+    if match is None:
+        raise UnitsError(
+            explain(
+                "a trap flux must be a mass or amount per m² per day "
+                "(g, mg, µg, mol, mmol, µmol per m**2 per day)",
+                f"units '{units}' in {where}",
+                "convert the column to mg/m**2/day, or extend picpump.units.flux_factor",
+            )
+        )
+    scale = FLUX_PREFIX[match["prefix"]]
+    if match["base"] == "mol":
+        return scale * MOLAR_MASS_C * 1e3
+    is_caco3_mass = match["element"] == "caco3" or (
+        substance == "caco3" and match["element"] != "c"
+    )
+    return scale * 1e3 * (CACO3_TO_PIC if is_caco3_mass else 1.0)
+
+
+__all__ = [
+    "BIOMASS_TO_G_M3",
+    "BIOMASS_UNITS",
+    "CACO3_TO_PIC",
+    "CANONICAL",
+    "CONVERSIONS",
+    "FLUX_PATTERN",
+    "FLUX_PREFIX",
+    "FLUX_UNITS",
+    "FRACTION_UNITS",
+    "MOLAR_MASS_C",
+    "MOLAR_MASS_CACO3",
+    "PERCENT_UNITS",
+    "Substance",
+    "AMBIGUOUS",
+    "CanonicalVariable",
+    "biomass_factor",
+    "biomass_spelling",
+    "canonical_spelling",
+    "conversion",
+    "flux_factor",
+    "fraction_factor",
+    "normalise_flux_units",
+]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 from fsspec.core import split_protocol
@@ -33,7 +32,8 @@ from picpump.io.catalog.model import ARCO, Catalog, SourceSpec, months_of
 from picpump.io.catalog.resolve import entry_args, entry_context, entry_options
 from picpump.io.catalog.templates import render
 from picpump.io.ingest import rules
-from picpump.io.ingest.conventions import Axes, FileInfo, _role
+from picpump.io.ingest.lazy import orient_lazy, standardise_lazy
+from picpump.io.ingest.names import axis_role
 from picpump.io.store.fs import LOCAL_PROTOCOLS, local_path, normalise
 from picpump.units import CANONICAL
 
@@ -104,7 +104,7 @@ def _open_store(url: str, options: dict[str, Any]) -> xr.Dataset:
 
 def _canonical_dims(var: xr.DataArray, url: str) -> xr.DataArray:
     """Rename the axes to (time, lat, lon), squeeze length-1 extras (depth), order them."""
-    names = {d: _role(str(d)) for d in var.dims}
+    names = {d: axis_role(str(d)) for d in var.dims}
     extra = [d for d, r in names.items() if r is None]
     if any(var.sizes[d] != 1 for d in extra) or sorted(filter(None, names.values())) != [
         "lat",
@@ -124,21 +124,10 @@ def _canonical_dims(var: xr.DataArray, url: str) -> xr.DataArray:
 
 
 def _orient(var: xr.DataArray, grid: Grid, url: str) -> xr.DataArray:
-    """Lat ascending, lon −180…180 (lazy), then check the grid's cell centres."""
-    info = FileInfo(
-        url,
-        str(var.name),
-        ("lat", "lon"),
-        (var.sizes["lat"], var.sizes["lon"]),
-        coords={"lat": var["lat"].values, "lon": var["lon"].values},
-    )
-    lay = rules.layout(info, Axes(0, 1, None))
-    rules.check_grid(lay, grid, url)
-    if lay.flip_lat:
-        var = var.isel(lat=slice(None, None, -1))
-    if lay.lon_shift:
-        var = var.roll(lon=-lay.lon_shift, roll_coords=False)
-    return var.assign_coords(lat=grid.lat, lon=grid.lon)
+    """Lat ascending, lon −180…180 (lazy), after checking the grid's cell centres."""
+    orientation = rules.orientation(var["lat"].values, var["lon"].values)
+    rules.check_grid(orientation, grid, url)
+    return orient_lazy(var, orientation).assign_coords(lat=grid.lat, lon=grid.lon)
 
 
 def _monthly(var: xr.DataArray, spec: SourceSpec, url: str) -> xr.DataArray:
@@ -178,19 +167,11 @@ def _period(
     return present.reindex(time=wanted) if len(missing) else present
 
 
-def _standardise(var: xr.DataArray, canonical: str, factor: float, offset: float) -> xr.DataArray:
-    """Mask outside the valid range (unpacked stores), convert units, clear ≤ 0 (lazy)."""
-    data = var.astype(np.float32)
-    if "scale_factor" not in var.encoding:
-        low, high = var.attrs.get("valid_min"), var.attrs.get("valid_max")
-        if low is not None:
-            data = data.where(data >= low)
-        if high is not None:
-            data = data.where(data <= high)
-    data = data * np.float32(factor) + np.float32(offset)
-    if canonical in rules.POSITIVE_ONLY:
-        data = data.where(data > 0)
-    return data.astype(np.float32)
+def _valid_range(var: xr.DataArray) -> dict[str, Any]:
+    """Return the valid-range attributes of the decoded values (none for packed stores)."""
+    if "scale_factor" in var.encoding:
+        return {}
+    return {k: v for k, v in var.attrs.items() if k in ("valid_min", "valid_max", "valid_range")}
 
 
 def open_arco(
@@ -241,11 +222,12 @@ def open_arco(
         raise InputError(explain(rule, f"{url} has {names}", "fix args.variable"))
     var = _canonical_dims(ds[variable], url)
     canonical = str(spec.metadata["canonical"])
-    info = FileInfo(url, variable, tuple(map(str, var.dims)), var.shape, attrs=dict(var.attrs))
     units = args.get("units")
-    factor, offset = rules.units_rule(canonical, info, None if units is None else str(units))
+    override = None if units is None else str(units)
+    factor, offset = rules.units_rule(canonical, var.attrs, override, url)
+    valid = _valid_range(var)
     var = _period(_monthly(_orient(var, grid, url), spec, url), spec, wanted, url)
-    out = _standardise(var, canonical, factor, offset).rename(canonical)
+    out = standardise_lazy(var, valid, canonical, factor, offset).rename(canonical)
     layout = choose_layout(spec, access)
     out.attrs = CANONICAL[canonical].attrs() | {"source_layout": layout, "source_store": url}
     out["time"].attrs = {"standard_name": "time", "long_name": "first day of the month"}

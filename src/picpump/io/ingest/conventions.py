@@ -28,10 +28,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from picpump.errors import GridError, InputError, explain
-
-LAT_NAMES = frozenset({"lat", "latitude", "y", "nav_lat", "rlat"})
-LON_NAMES = frozenset({"lon", "longitude", "x", "nav_lon", "rlon"})
-TIME_NAMES = frozenset({"time", "t", "date"})
+from picpump.io.ingest.names import axis_role
 
 Claim = tuple[str, pd.Timestamp, pd.Timestamp, pd.Timedelta]
 """Evidence of a file's month: (where, start, end, slack)."""
@@ -80,21 +77,13 @@ class Axes:
     time: int | None
 
 
-def _role(dim: str) -> str | None:
-    """Return ``lat``, ``lon``, ``time`` or None for a dimension name (case-insensitive)."""
-    low = dim.lower()
-    for role, names in (("lat", LAT_NAMES), ("lon", LON_NAMES), ("time", TIME_NAMES)):
-        if low in names:
-            return role
-    return None
-
-
 def find_axes(info: FileInfo) -> Axes:
     """Find the axes of a variable by their dimension names.
 
     Rule: the variable is 2-D (lat, lon) in either order, or 3-D with a time dimension of
-    length 1 (Copernicus), which is squeezed. Axes are recognised by name (``lat``,
-    ``latitude``, ``LATITUDE``, ``y``, ...). Anything else is refused.
+    length 1 (Copernicus), which is squeezed. Axes are recognised by name
+    (:func:`picpump.io.ingest.names.axis_role`: ``lat``, ``latitude``, ``LATITUDE``, ``y``,
+    ...). Anything else is refused.
 
     Parameters
     ----------
@@ -111,7 +100,7 @@ def find_axes(info: FileInfo) -> Axes:
     GridError
         For any other set of dimensions.
     """
-    roles = {_role(d): i for i, d in enumerate(info.dims)}
+    roles = {axis_role(d): i for i, d in enumerate(info.dims)}
     ok = {"lat", "lon"} <= set(roles) and len(roles) == len(info.dims)
     ok = ok and (len(info.dims) == 2 or ("time" in roles and info.shape[roles["time"]] == 1))
     if not ok or len(info.dims) not in (2, 3):
@@ -273,9 +262,6 @@ def check_month(
 __all__ = [
     "CONVENTIONS",
     "DATED_IN_FILE",
-    "LAT_NAMES",
-    "LON_NAMES",
-    "TIME_NAMES",
     "Axes",
     "FileInfo",
     "check_month",

@@ -1,8 +1,9 @@
 """Small gridded ancillary files: open eagerly, find and canonicalise the lat/lon axes.
 
 Shared by the readers of the calcifier biomass (:mod:`picpump.io.ancillary.taxa`) and export-pathway
-(:mod:`picpump.io.ancillary.pathways`) grids. Canonical orientation: lat ascending, lon −180…180
-ascending, dims named ``lat`` and ``lon``.
+(:mod:`picpump.io.ancillary.pathways`) grids. Canonical orientation, the rule of every reader
+(:func:`picpump.io.ingest.rules.orientation`): lat ascending, lon −180…180 ascending, dims named
+``lat`` and ``lon``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import xarray as xr
 
 from picpump.errors import GridError, InputError, explain
 from picpump.grid import Grid
+from picpump.io.ingest.names import LAT_NAMES, LON_NAMES, named
+from picpump.io.ingest.rules import orientation
 from picpump.io.store.fs import local_copy
-
-LAT_NAMES = ("lat", "latitude", "Latitude", "LAT", "y")
-LON_NAMES = ("lon", "longitude", "Longitude", "LON", "x")
 
 
 def open_small_netcdf(url: str, storage_options: Mapping[str, Any] | None = None) -> xr.Dataset:
@@ -97,8 +97,9 @@ def find_lonlat(
     names : sequence of str
         Names in the file (dims or columns).
     lat_name, lon_name : str, optional
-        Names chosen by the user; by default the first of :data:`LAT_NAMES` and
-        :data:`LON_NAMES` present.
+        Names chosen by the user; by default the first of
+        :data:`picpump.io.ingest.names.LAT_NAMES` and :data:`~picpump.io.ingest.names.LON_NAMES`
+        present, compared case-insensitively.
     url : str
         The file, for the message.
 
@@ -107,16 +108,20 @@ def find_lonlat(
     tuple of str
         ``(lat, lon)``.
     """
-    return find_name(names, lat_name, LAT_NAMES, url), find_name(names, lon_name, LON_NAMES, url)
+    lat = find_name(names, lat_name, named(names, "lat") or LAT_NAMES, url)
+    return lat, find_name(names, lon_name, named(names, "lon") or LON_NAMES, url)
 
 
 def canonical_lonlat(obj: xr.Dataset, lat: str, lon: str, url: str) -> xr.Dataset:
-    """Rename to lat/lon, wrap lon to −180…180 and sort both axes ascending.
+    """Rename to lat/lon and orient: lat ascending, lon −180…180 ascending.
+
+    The orientation is :func:`picpump.io.ingest.rules.orientation`, applied to every variable
+    on the lat or lon axis: descending latitudes are reversed, 0…360 longitudes rolled.
 
     Parameters
     ----------
     obj : xarray.Dataset
-        Data with 1-D ``lat`` and ``lon`` coordinates (under any names).
+        Data with 1-D ``lat`` and ``lon`` coordinates (under any names), each monotonic.
     lat, lon : str
         Their names in ``obj``.
     url : str
@@ -130,26 +135,42 @@ def canonical_lonlat(obj: xr.Dataset, lat: str, lon: str, url: str) -> xr.Datase
     Raises
     ------
     GridError
-        For non-finite or repeated coordinates, or latitudes beyond ±90°.
+        For non-finite, repeated or unordered coordinates, latitudes beyond ±90° or
+        longitudes outside −180…360.
     """
     ds = obj.rename({lat: "lat", lon: "lon"}) if (lat, lon) != ("lat", "lon") else obj
-    lats = np.asarray(ds["lat"].values, dtype=np.float64)
-    lons = (np.asarray(ds["lon"].values, dtype=np.float64) + 180.0) % 360.0 - 180.0
-    if not (np.all(np.isfinite(lats)) and np.all(np.abs(lats) <= 90.0)):
-        raise GridError(
-            explain("latitudes must be finite and within ±90°", url, "fix the lat coordinate")
-        )
-    ds = ds.assign_coords(lat=("lat", lats), lon=("lon", lons)).sortby(["lat", "lon"])
+    rules = orientation(ds["lat"].values, ds["lon"].values)
+    _check_range(rules.lat, 90.0, "lat", url)
+    _check_range(ds["lon"].values, 360.0, "lon", url, low=-180.0)
+    ds = ds.isel(lat=rules.lat_index(), lon=rules.lon_index())
+    ds = ds.assign_coords(lat=("lat", rules.lat), lon=("lon", rules.lon))
     for name in ("lat", "lon"):
         if np.any(np.diff(ds[name].values) <= 0):
             raise GridError(
                 explain(
-                    f"'{name}' must hold distinct cell centres",
-                    f"repeated values in {url} (lon compared after wrapping to −180…180)",
-                    "drop the repeated row or column (e.g. a 0°/360° duplicate)",
+                    f"'{name}' must hold distinct cell centres, in order",
+                    f"repeated or unordered values in {url} (lon compared after moving "
+                    "0…360 to −180…180)",
+                    "drop the repeated row or column (e.g. a 0°/360° duplicate), or sort the file",
                 )
             )
     return ds
+
+
+def _check_range(
+    values: Any, high: float, name: str, url: str, *, low: float | None = None
+) -> None:
+    """Refuse non-finite coordinates and coordinates outside ``low…high`` (default ±high)."""
+    values = np.asarray(values, dtype=np.float64)
+    low = -high if low is None else low
+    if not (np.all(np.isfinite(values)) and np.all((values >= low) & (values <= high))):
+        raise GridError(
+            explain(
+                f"'{name}' values must be finite and within {low:g}…{high:g}°",
+                url,
+                f"fix the {name} coordinate",
+            )
+        )
 
 
 def onto_grid(ds: xr.Dataset, grid: Grid, url: str) -> xr.Dataset:

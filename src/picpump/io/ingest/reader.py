@@ -1,30 +1,28 @@
-"""Read one month (or one static field) with netCDF4 and bring it to the canonical form.
+"""Read one month (or one static field) and bring it to the canonical form.
 
-NetCDF files are read with the netCDF4 library directly (about a millisecond per small
-file). netCDF4/HDF5 is not thread-safe, so every call into it holds :data:`NETCDF_LOCK`,
-the lock xarray's own netCDF4 backend uses. Remote files are copied to a temporary local
-cache first (netCDF4 reads local files only). The rules themselves live in
-:mod:`picpump.io.ingest.conventions` (axes, month) and :mod:`picpump.io.ingest.rules`.
+Files are read by :mod:`picpump.io.ingest.netcdf` (netCDF4, under :data:`NETCDF_LOCK`);
+remote files are copied to a temporary local cache first (netCDF4 reads local files only).
+The rules themselves live in :mod:`picpump.io.ingest.conventions` (axes, month) and
+:mod:`picpump.io.ingest.rules`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import netCDF4
 import numpy as np
 import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
-from xarray.backends.locks import HDF5_LOCK as NETCDF_LOCK  # shared with xarray's reads
 
 from picpump.errors import InputError, explain
 from picpump.grid import Grid
 from picpump.io.ingest import rules
 from picpump.io.ingest.conventions import CONVENTIONS, FileInfo, check_month, find_axes
-from picpump.io.store.fs import local_copy, missing_file
+from picpump.io.ingest.netcdf import NETCDF_LOCK, global_attributes, read_file, read_values
+from picpump.io.store.fs import local_copy
 from picpump.science.regrid import np_coarsen_conservative, row_weights
 from picpump.units import CANONICAL
 
@@ -69,14 +67,12 @@ class MonthReader:
         """Read one month as a canonical (nlat, nlon) float32 array."""
         checked: list[tuple[rules.Layout, float, float]] = []
         with local_copy(url, self.storage_options) as path:
-            info, raw = _read(
-                path, url, self.variable, True, lambda i: checked.append(self._check(i, month))
+            info, raw = read_values(
+                path, url, self.variable, lambda i: checked.append(self._check(i, month))
             )
         lay, factor, offset = checked[0]
-        assert raw is not None
-        data = rules.orient(rules.unpack(raw, info.attrs), lay)
-        data = rules.clear_non_positive(rules.convert(data, factor, offset), self.canonical)
-        return self._onto_grid(data, lay)
+        data = _oriented(rules.unpack(raw, info.attrs), lay)
+        return self._onto_grid(rules.standardise(data, self.canonical, factor, offset), lay)
 
     def _onto_grid(self, data: NDArray[np.float32], lay: rules.Layout) -> NDArray[np.float32]:
         """Average a field on a finer grid onto the pipeline grid (only with ``coarsen``)."""
@@ -92,7 +88,7 @@ class MonthReader:
         Returns the file's description (its variable attributes name a non-canonical field).
         """
         with local_copy(url, self.storage_options) as path:
-            info, _ = _read(path, url, self.variable, False, lambda i: self._check(i, month))
+            info, _ = read_file(path, url, self.variable, False, lambda i: self._check(i, month))
         return info
 
     def _check(self, info: FileInfo, month: pd.Timestamp) -> tuple[rules.Layout, float, float]:
@@ -103,113 +99,13 @@ class MonthReader:
             rules.refinement(lay, self.grid, info.url)
         else:
             rules.check_grid(lay, self.grid, info.url)
-        factor, offset = rules.units_rule(self.canonical, info, self.units)
+        factor, offset = rules.units_rule(self.canonical, info.attrs, self.units, info.url)
         return lay, factor, offset
 
 
-def _unreadable(url: str, err: Exception) -> InputError:
-    return InputError(
-        explain(
-            "every input must be a readable NetCDF file",
-            f"{url} is not a readable NetCDF file (truncated or corrupt?): {err}",
-            "re-download it",
-        )
-    )
-
-
-def _missing_variable(url: str, variable: str, names: list[str]) -> InputError:
-    return InputError(
-        explain(
-            f"the variable '{variable}' named by the catalog must be in every file",
-            f"{url} has variables {names}",
-            "set args.variable of the catalog entry to the right name",
-        )
-    )
-
-
-def _times(ds: netCDF4.Dataset, dims: tuple[str, ...]) -> list[pd.Timestamp]:
-    """Decode the time coordinate (a time dimension of the variable, else a ``time`` scalar)."""
-    name = next((d for d in dims if d.lower() in ("time", "t", "date")), None)
-    name = name or ("time" if "time" in ds.variables else None)
-    if name is None or name not in ds.variables:
-        return []
-    var = ds.variables[name]
-    units = getattr(var, "units", None)
-    if units is None:
-        return []
-    calendar = getattr(var, "calendar", "standard")
-    dates = np.asarray(netCDF4.num2date(np.ravel(var[:]), units, calendar), dtype=object)
-    return [pd.Timestamp(d.year, d.month, d.day, d.hour, d.minute) for d in dates.ravel()]
-
-
-def _describe(ds: netCDF4.Dataset, url: str, variable: str) -> FileInfo:
-    """Collect what the file says about ``variable`` (call with the lock held)."""
-    if variable not in ds.variables:
-        raise _missing_variable(url, variable, sorted(ds.variables))
-    var = ds.variables[variable]
-    dims = tuple(var.dimensions)
-    coords = {d: np.asarray(ds.variables[d][:]) for d in dims if d in ds.variables}
-    return FileInfo(
-        url=url,
-        variable=variable,
-        dims=dims,
-        shape=tuple(var.shape),
-        attrs=var.__dict__,
-        global_attrs=ds.__dict__,
-        coords={d: np.ma.filled(c.astype(float), np.nan) for d, c in coords.items()},
-        times=_times(ds, dims),
-    )
-
-
-def _read(
-    path: str,
-    url: str,
-    variable: str,
-    data: bool,
-    check: Callable[[FileInfo], object] | None = None,
-) -> tuple[FileInfo, NDArray[Any] | None]:
-    """Open a local file; return its description and (optionally) the stored values.
-
-    ``check`` runs on the description before any data is read: a file that breaks a
-    metadata rule costs no data read.
-    """
-    try:
-        with NETCDF_LOCK, netCDF4.Dataset(path, "r") as ds:
-            ds.set_auto_maskandscale(False)
-            info = _describe(ds, url, variable)
-            if check is not None:
-                check(info)
-            raw = np.asarray(ds.variables[variable][...]) if data else None
-    except FileNotFoundError as err:
-        raise missing_file(url) from err
-    except (OSError, RuntimeError, IndexError) as err:
-        raise _unreadable(url, err) from err
-    return info, raw
-
-
-def global_attributes(url: str, storage_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Return the global attributes of a NetCDF file (header only; remote files are copied).
-
-    Parameters
-    ----------
-    url : str
-        Local path or fsspec URL.
-    storage_options : mapping, optional
-        fsspec options for remote files.
-
-    Returns
-    -------
-    dict
-        Attribute name → value.
-    """
-    with local_copy(url, storage_options) as path:
-        try:
-            with NETCDF_LOCK, netCDF4.Dataset(path, "r") as ds:
-                return dict(ds.__dict__)
-        except FileNotFoundError as err:
-            raise missing_file(url) from err
-        except (OSError, RuntimeError) as err:
-            raise _unreadable(url, err) from err
+def _oriented[T: np.generic](data: NDArray[T], lay: rules.Layout) -> NDArray[T]:
+    """Squeeze time, order (lat, lon) and orient a stored array; C-contiguous."""
+    return np.ascontiguousarray(rules.orient(rules.lat_lon_last(data, lay.axes), lay))
 
 
 def read_month(
@@ -315,16 +211,16 @@ def read_static(
         (lat, lon), named ``canonical`` (else ``variable``).
     """
     with local_copy(url, storage_options) as path:
-        info, raw = _read(path, url, variable, data=True)
-    assert raw is not None
+        info, raw = read_values(path, url, variable)
     lay = rules.layout(info, find_axes(info))
-    factor, offset = rules.units_rule(canonical, info, units)
+    factor, offset = rules.units_rule(canonical, info.attrs, units, url)
     values: NDArray[Any]
     if raw.dtype.kind in "iub" and canonical is None and not _PACKING & set(info.attrs):
-        values = rules.orient(raw, lay)
+        values = _oriented(raw, lay)
     else:
-        data = rules.convert(rules.orient(rules.unpack(raw, info.attrs), lay), factor, offset)
-        values = rules.clear_non_positive(data, canonical)
+        values = rules.standardise(
+            _oriented(rules.unpack(raw, info.attrs), lay), canonical, factor, offset
+        )
     attrs = {k: v for k, v in info.attrs.items() if k not in _PACKING}
     return xr.DataArray(
         values,

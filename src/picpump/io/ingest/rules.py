@@ -1,9 +1,13 @@
 """Rules that bring one stored field to the canonical form, one function per rule.
 
-Order (:func:`picpump.io.ingest.reader.read_month`): month → axes → orientation and grid → units
-are checked on the file's metadata before any data is read; then the data are masked
+One set of rules for every reader: NetCDF months and static fields
+(:mod:`picpump.io.ingest.reader`), ARCO Zarr stores (:mod:`picpump.io.ingest.arco`, lazily
+through :mod:`picpump.io.ingest.lazy`) and small ancillary grids
+(:func:`picpump.io.ingest.lonlat.canonical_lonlat`). Order: month → axes → orientation and
+grid → units are checked on the metadata before any data is read; then the data are masked
 (fill values), unpacked, squeezed, oriented, converted and, for ocean-colour quantities,
-cleared of non-positive values.
+cleared of non-positive values (the value rules live in :mod:`picpump.io.ingest.values` and
+are exported here too).
 """
 
 from __future__ import annotations
@@ -12,42 +16,91 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import netCDF4
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from picpump.errors import GridError, explain
 from picpump.grid import Grid
 from picpump.io.ingest.conventions import Axes, FileInfo
+from picpump.io.ingest.values import (
+    POSITIVE_ONLY,
+    clear_non_positive,
+    convert,
+    missing_mask,
+    out_of_range,
+    standardise,
+    standardise_decoded,
+    unpack,
+)
 from picpump.units import conversion
-
-POSITIVE_ONLY = frozenset({"pic", "par", "kd490", "poc", "npp"})
-"""Ocean-colour quantities: a value ≤ 0 is missing (GlobColour rule); not SST."""
-
-Float32Array = NDArray[np.float32]
 
 
 @dataclass(frozen=True)
-class Layout:
-    """How to bring a stored variable to (lat ascending, lon −180…180).
+class Orientation:
+    """How to bring (lat, lon) axes to lat ascending, lon −180…180 ascending.
 
     Attributes
     ----------
-    axes : Axes
-        Positions of the lat, lon and time axes in the stored array.
     flip_lat : bool
         Latitude is stored descending and must be reversed.
     lon_shift : int
         Columns to roll (stored 0…360 longitudes → −180…180); 0 for none.
     lat, lon : numpy.ndarray
-        The coordinates after flipping and rolling.
+        The coordinates after flipping and rolling (float64).
     """
 
-    axes: Axes
     flip_lat: bool
     lon_shift: int
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
+
+    def lat_index(self) -> NDArray[np.intp]:
+        """Return the stored row of each oriented row."""
+        rows = np.arange(self.lat.size)
+        return rows[::-1] if self.flip_lat else rows
+
+    def lon_index(self) -> NDArray[np.intp]:
+        """Return the stored column of each oriented column."""
+        return np.roll(np.arange(self.lon.size), -self.lon_shift)
+
+
+@dataclass(frozen=True)
+class Layout(Orientation):
+    """The orientation of a stored variable and the positions of its axes.
+
+    Attributes
+    ----------
+    axes : Axes
+        Positions of the lat, lon and time axes in the stored array.
+    """
+
+    axes: Axes
+
+
+def orientation(lat: ArrayLike, lon: ArrayLike) -> Orientation:
+    """Decide the orientation rules from the stored coordinates.
+
+    Rules: latitude stored descending (north first, as NASA L3m and often GlobColour) is
+    reversed. Longitude stored 0…360 (any value above 180°) is rolled so that it runs
+    −180…180: the columns at or east of 180° move to the front, with 360° subtracted.
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        The stored 1-D coordinates.
+
+    Returns
+    -------
+    Orientation
+        The rules and the resulting float64 coordinates.
+    """
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    flip = lat.size > 1 and bool(lat[0] > lat[-1])
+    shift = int(np.searchsorted(lon, 180.0)) if lon.size and lon.max() > 180.0 else 0
+    if shift:
+        lon = np.concatenate([lon[shift:] - 360.0, lon[:shift]])
+    return Orientation(flip, shift, lat[::-1] if flip else lat, lon)
 
 
 def _coordinate(info: FileInfo, axis: int) -> NDArray[np.float64]:
@@ -65,11 +118,7 @@ def _coordinate(info: FileInfo, axis: int) -> NDArray[np.float64]:
 
 
 def layout(info: FileInfo, axes: Axes) -> Layout:
-    """Decide the orientation rules of a variable from its coordinates.
-
-    Rules: latitude stored descending (north first, as NASA L3m and often GlobColour) is
-    reversed. Longitude stored 0…360 is rolled so that it runs −180…180: the columns at or
-    east of 180° move to the front, with 360° subtracted.
+    """Decide the orientation rules of a variable from its coordinates (:func:`orientation`).
 
     Parameters
     ----------
@@ -81,22 +130,17 @@ def layout(info: FileInfo, axes: Axes) -> Layout:
     Returns
     -------
     Layout
-        The rules and the resulting coordinates.
+        The rules, the resulting coordinates and the axes.
     """
-    lat = _coordinate(info, axes.lat)
-    lon = _coordinate(info, axes.lon)
-    flip = lat.size > 1 and bool(lat[0] > lat[-1])
-    shift = int(np.searchsorted(lon, 180.0)) if lon.size and lon.max() > 180.0 else 0
-    if shift:
-        lon = np.concatenate([lon[shift:] - 360.0, lon[:shift]])
-    return Layout(axes, flip, shift, lat[::-1] if flip else lat, lon)
+    found = orientation(_coordinate(info, axes.lat), _coordinate(info, axes.lon))
+    return Layout(found.flip_lat, found.lon_shift, found.lat, found.lon, axes)
 
 
 def _span(values: NDArray[np.float64]) -> str:
     return f"{values[0]:.6g}…{values[-1]:.6g}" if values.size else "empty"
 
 
-def check_grid(lay: Layout, grid: Grid, url: str) -> None:
+def check_grid(lay: Orientation, grid: Grid, url: str) -> None:
     """Check that the oriented coordinates are the grid's cell centres.
 
     Rule: the shape is ``grid.shape`` and every coordinate is within 1e-3 × resolution of
@@ -104,7 +148,7 @@ def check_grid(lay: Layout, grid: Grid, url: str) -> None:
 
     Parameters
     ----------
-    lay : Layout
+    lay : Orientation
         The oriented coordinates.
     grid : Grid
         The pipeline's grid.
@@ -134,7 +178,7 @@ def check_grid(lay: Layout, grid: Grid, url: str) -> None:
         )
 
 
-def refinement(lay: Layout, grid: Grid, url: str) -> int:
+def refinement(lay: Orientation, grid: Grid, url: str) -> int:
     """Return how many times finer than ``grid`` a field's regular global grid is.
 
     Rule: the field's shape is an integer multiple ``k`` of the grid's along both axes and its
@@ -143,7 +187,7 @@ def refinement(lay: Layout, grid: Grid, url: str) -> int:
 
     Parameters
     ----------
-    lay : Layout
+    lay : Orientation
         The oriented coordinates.
     grid : Grid
         The pipeline's grid.
@@ -168,7 +212,9 @@ def refinement(lay: Layout, grid: Grid, url: str) -> int:
     return 1
 
 
-def units_rule(canonical: str | None, info: FileInfo, override: str | None) -> tuple[float, float]:
+def units_rule(
+    canonical: str | None, attrs: Mapping[str, Any], override: str | None, source: str
+) -> tuple[float, float]:
     """Return ``(factor, offset)`` to the canonical units.
 
     Rule: the catalog's ``units`` override wins, else the variable's ``units`` attribute;
@@ -179,10 +225,12 @@ def units_rule(canonical: str | None, info: FileInfo, override: str | None) -> t
     ----------
     canonical : str or None
         Canonical variable name.
-    info : FileInfo
-        The file's description.
+    attrs : mapping
+        The variable's attributes.
     override : str or None
         Units declared in the catalog.
+    source : str
+        The file or store, for the message.
 
     Returns
     -------
@@ -191,133 +239,72 @@ def units_rule(canonical: str | None, info: FileInfo, override: str | None) -> t
     """
     if canonical is None:
         return 1.0, 0.0
-    units = override if override is not None else info.attrs.get("units")
-    return conversion(canonical, None if units is None else str(units), source=info.url)
+    units = override if override is not None else attrs.get("units")
+    return conversion(canonical, None if units is None else str(units), source=source)
 
 
-def _fill_values(attrs: Mapping[str, Any], dtype: np.dtype[Any]) -> list[Any]:
-    """Return the stored values that mean "missing" (``_FillValue``, ``missing_value``)."""
-    values = [v for k in ("_FillValue", "missing_value") for v in np.ravel(attrs.get(k, []))]
-    if "_FillValue" not in attrs and dtype.itemsize > 1:
-        values.append(netCDF4.default_fillvals.get(dtype.str[1:], None))
-    return [v for v in values if v is not None]
-
-
-def missing_mask(raw: NDArray[Any], attrs: Mapping[str, Any]) -> NDArray[np.bool_]:
-    """Return where a stored (packed) array is missing.
-
-    Rule: ``_FillValue`` (else the netCDF default fill of the type), every ``missing_value``,
-    NaN, and values outside ``valid_min``/``valid_max``/``valid_range`` — compared on the
-    stored values, before ``scale_factor``/``add_offset``, as CF specifies.
-
-    Parameters
-    ----------
-    raw : numpy.ndarray
-        The stored values (not unpacked, not masked).
-    attrs : mapping
-        The variable's attributes.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        True where missing.
-    """
-    mask = np.isnan(raw) if raw.dtype.kind == "f" else np.zeros(raw.shape, bool)
-    for value in _fill_values(attrs, raw.dtype):
-        mask |= raw == value
-    low, high = np.ravel(attrs.get("valid_range", [None, None]))[:2]
-    low = attrs.get("valid_min", low)
-    high = attrs.get("valid_max", high)
-    if low is not None:
-        mask |= raw < low
-    if high is not None:
-        mask |= raw > high
-    return mask
-
-
-def unpack(raw: NDArray[Any], attrs: Mapping[str, Any]) -> Float32Array:
-    """Return float32 values: ``raw * scale_factor + add_offset`` (CF packing), missing NaN.
-
-    Parameters
-    ----------
-    raw : numpy.ndarray
-        The stored values.
-    attrs : mapping
-        The variable's attributes.
-
-    Returns
-    -------
-    numpy.ndarray of float32
-        A new array.
-    """
-    mask = missing_mask(raw, attrs)
-    data = raw.astype(np.float32)
-    scale, offset = attrs.get("scale_factor", 1.0), attrs.get("add_offset", 0.0)
-    if scale != 1.0:
-        data *= np.float32(scale)
-    if offset != 0.0:
-        data += np.float32(offset)
-    data[mask] = np.nan
-    return data
-
-
-def orient[T: np.generic](data: NDArray[T], lay: Layout) -> NDArray[T]:
-    """Squeeze the time axis, order (lat, lon), flip latitude and roll longitude.
+def lat_lon_last[T: np.generic](data: NDArray[T], axes: Axes) -> NDArray[T]:
+    """Squeeze the length-1 time axis and order the others (lat, lon).
 
     Parameters
     ----------
     data : numpy.ndarray
         Values in the stored axis order.
-    lay : Layout
-        The rules from :func:`layout`.
+    axes : Axes
+        Their positions (:func:`picpump.io.ingest.conventions.find_axes`).
 
     Returns
     -------
     numpy.ndarray
-        A C-contiguous (lat, lon) array.
+        A (lat, lon) view.
     """
-    if lay.axes.time is not None:
-        data = np.take(data, 0, axis=lay.axes.time)
-    lat_axis = lay.axes.lat - int(lay.axes.time is not None and lay.axes.time < lay.axes.lat)
-    if lat_axis == 1:
-        data = data.T
-    if lay.flip_lat:
-        data = data[::-1]
-    if lay.lon_shift:
-        return np.concatenate([data[:, lay.lon_shift :], data[:, : lay.lon_shift]], axis=1)
-    return np.ascontiguousarray(data)
+    if axes.time is not None:
+        data = np.take(data, 0, axis=axes.time)
+    lat_axis = axes.lat - int(axes.time is not None and axes.time < axes.lat)
+    return data.T if lat_axis == 1 else data
 
 
-def convert(data: Float32Array, factor: float, offset: float) -> Float32Array:
-    """Apply ``data * factor + offset`` in place (float32)."""
-    if factor != 1.0:
-        data *= np.float32(factor)
-    if offset != 0.0:
-        data += np.float32(offset)
-    return data
+def orient[A: Any](data: A, rules: Orientation) -> A:
+    """Flip latitude and roll longitude of the last two axes, (lat, lon).
 
+    Written with numpy functions that dask arrays also implement, so that the same rule
+    runs on a stored numpy array and lazily on a dask one (:mod:`picpump.io.ingest.lazy`).
 
-def clear_non_positive(data: Float32Array, canonical: str | None) -> Float32Array:
-    """Set values ≤ 0 to NaN for ocean-colour quantities (:data:`POSITIVE_ONLY`), in place.
+    Parameters
+    ----------
+    data : numpy.ndarray or dask.array.Array
+        Values whose last two axes are (lat, lon) as stored.
+    rules : Orientation
+        The rules from :func:`orientation`.
 
-    Rule (GlobColour): concentrations, light, attenuation and production are strictly
-    positive; zero or negative values are retrieval failures, not measurements. SST is
-    exempt.
+    Returns
+    -------
+    array
+        The oriented values (a view when nothing is rolled).
     """
-    if canonical in POSITIVE_ONLY:
-        data[data <= 0] = np.nan
+    if rules.flip_lat:
+        data = data[..., ::-1, :]
+    if rules.lon_shift:
+        data = np.roll(data, -rules.lon_shift, axis=-1)
     return data
 
 
 __all__ = [
     "POSITIVE_ONLY",
     "Layout",
+    "Orientation",
     "check_grid",
     "clear_non_positive",
     "convert",
+    "lat_lon_last",
     "layout",
     "missing_mask",
     "orient",
+    "orientation",
+    "out_of_range",
+    "refinement",
+    "standardise",
+    "standardise_decoded",
     "unpack",
     "units_rule",
 ]

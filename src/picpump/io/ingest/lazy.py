@@ -1,0 +1,85 @@
+"""The canonical rules applied lazily to xarray data (dask arrays of an ARCO store).
+
+No rule is written here: each function hands the numpy rule of :mod:`picpump.io.ingest.rules`
+to :func:`xarray.apply_ufunc`, whole (orientation, on dask arrays) or block by block (values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from picpump.io.ingest.rules import Orientation, orient, standardise_decoded
+
+LAT_LON = ["lat", "lon"]
+
+
+def orient_lazy(var: xr.DataArray, rules: Orientation) -> xr.DataArray:
+    """Apply :func:`picpump.io.ingest.rules.orient` to a DataArray with ``lat`` and ``lon`` dims.
+
+    Parameters
+    ----------
+    var : xarray.DataArray
+        Any dims including ``lat`` and ``lon``; numpy or dask.
+    rules : Orientation
+        From :func:`picpump.io.ingest.rules.orientation` on its coordinates.
+
+    Returns
+    -------
+    xarray.DataArray
+        Same dims, lat ascending and lon −180…180 (values and coordinates); dask chunks as
+        stored along ``lon`` (the roll moves columns across chunks, not the chunk sizes).
+    """
+    out = xr.apply_ufunc(
+        orient,
+        var,
+        kwargs={"rules": rules},
+        input_core_dims=[LAT_LON],
+        output_core_dims=[LAT_LON],
+        dask="allowed",
+        keep_attrs=True,
+    )
+    if rules.lon_shift and var.chunks is not None:
+        out = out.chunk(lon=var.chunksizes["lon"])
+    return out.transpose(*var.dims).assign_coords(lat=rules.lat, lon=rules.lon)
+
+
+def standardise_lazy(
+    var: xr.DataArray,
+    valid: Mapping[str, Any],
+    canonical: str | None,
+    factor: float,
+    offset: float,
+) -> xr.DataArray:
+    """Apply :func:`picpump.io.ingest.values.standardise_decoded` block by block.
+
+    Parameters
+    ----------
+    var : xarray.DataArray
+        Decoded values (xarray's CF decoding), NaN where missing.
+    valid : mapping
+        Attributes holding the valid range of the decoded values (empty for none).
+    canonical : str or None
+        Canonical variable (positivity rule).
+    factor, offset : float
+        Unit conversion.
+
+    Returns
+    -------
+    xarray.DataArray
+        float32, same dims and chunks.
+    """
+    return xr.apply_ufunc(
+        standardise_decoded,
+        var,
+        kwargs={"valid": dict(valid), "canonical": canonical, "factor": factor, "offset": offset},
+        dask="parallelized",
+        output_dtypes=[np.float32],
+        keep_attrs=True,
+    )
+
+
+__all__ = ["orient_lazy", "standardise_lazy"]
