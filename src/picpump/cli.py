@@ -23,6 +23,7 @@ from picpump.io.products import write_product_catalog
 from picpump.period import Period
 from picpump.pipeline import Plan, execute, load_spec, make_plan
 from picpump.pipeline.ingest import ingest_entry
+from picpump.report.compare import compare_runs
 from picpump.report.summary import render_markdown, summarise, write_summary
 
 
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even if complete")
     _cluster_parser(commands)
     _ingest_parser(commands)
+    _compare_parser(commands)
     return parser
 
 
@@ -135,6 +137,22 @@ def _ingest_parser(commands: Any) -> None:
     ingest.add_argument(
         "--fill-gap", action="store_true", help="also ingest the months between store and period"
     )
+
+
+def _compare_parser(commands: Any) -> None:
+    compare = commands.add_parser(
+        "compare", help="compare the products of two runs, value by value (exit 1 if they differ)"
+    )
+    compare.add_argument("first", help="output folder of one run")
+    compare.add_argument("second", help="output folder of the other run")
+
+
+def _compare(args: argparse.Namespace) -> int:
+    differences = compare_runs(args.first, args.second)
+    for difference in differences:
+        print(difference.describe())
+    print(f"{len(differences)} difference(s) between {args.first} and {args.second}")
+    return 1 if differences else 0
 
 
 def _grid(text: str | None) -> Grid | None:
@@ -295,7 +313,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # a kill or scancel also tears clusters down
-    commands = {"run": _run, "demo": _demo, "cluster": _cluster, "ingest": _ingest}
+    commands = {
+        "run": _run,
+        "demo": _demo,
+        "cluster": _cluster,
+        "ingest": _ingest,
+        "compare": _compare,
+    }
     try:
         return commands[args.command](args)
     except PicpumpError as err:
