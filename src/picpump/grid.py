@@ -86,18 +86,27 @@ class Grid:
         """Longitude of cell centres, −180…180 [degrees_east]."""
         return np.asarray(-180.0 + self.resolution * (np.arange(self.nlon) + 0.5), dtype=np.float64)
 
-    def coords(self) -> dict[str, xr.Variable]:
+    def coords(self, with_bounds: bool = True) -> dict[str, xr.Variable]:
         """Return the ``lat`` and ``lon`` coordinates with their CF attributes.
+
+        Parameters
+        ----------
+        with_bounds : bool, default True
+            Name the variables of :meth:`bounds` in a ``bounds`` attribute (only when they are
+            written beside the coordinates).
 
         Returns
         -------
         dict of str to xarray.Variable
             ``lat`` and ``lon`` (cell centres), each with ``standard_name``, ``long_name``,
-            ``units``, ``axis`` and ``bounds`` (naming the variables of :meth:`bounds`); for
-            ``xr.DataArray(coords=...)`` or ``assign_coords``.
+            ``units`` and ``axis`` (and ``bounds``); for ``xr.DataArray(coords=...)`` or
+            ``assign_coords``.
         """
+        drop = () if with_bounds else ("bounds",)
         return {
-            name: xr.Variable(name, values, dict(COORD_ATTRS[name]))
+            name: xr.Variable(
+                name, values, {k: v for k, v in COORD_ATTRS[name].items() if k not in drop}
+            )
             for name, values in (("lat", self.lat), ("lon", self.lon))
         }
 

@@ -8,6 +8,7 @@ same dims, coordinates, dtype and values, NaN where the other has NaN.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,19 +18,35 @@ import pandas as pd
 import xarray as xr
 
 from picpump.errors import InputError
+from picpump.io.store.fs import filesystem
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import is_complete, join, open_product
 
-STORES = ("inputs", "monthly", "climatology", "annual", "global_totals")
-TABLES = (
-    "table1",
-    "matchups",
-    "pearson_by_layer",
-    "regression_by_region_layer",
-    "efficiency_by_latitude",
-    "taxa_contribution",
-    "export_pathways_by_latitude",
-)
+
+def products_in(
+    folder: str, storage_options: Mapping[str, Any] | None = None
+) -> tuple[list[str], list[str]]:
+    """Return the names of the Zarr stores (``*.zarr``) and tables (``tables/*.parquet``).
+
+    Parameters
+    ----------
+    folder : str
+        An output folder (local path or fsspec URL).
+    storage_options : mapping, optional
+        fsspec options.
+
+    Returns
+    -------
+    tuple of (list of str, list of str)
+        Store names and table names, sorted; empty when the folder does not exist.
+    """
+    fs, path = filesystem(folder, storage_options)
+    stores = fs.glob(f"{path.rstrip('/')}/*.zarr")
+    tables = fs.glob(f"{path.rstrip('/')}/tables/*.parquet")
+    return (
+        sorted(posixpath.basename(p)[: -len(".zarr")] for p in stores),
+        sorted(posixpath.basename(p)[: -len(".parquet")] for p in tables),
+    )
 
 
 @dataclass(frozen=True)
@@ -142,12 +159,7 @@ def compare_tables(name: str, a: pd.DataFrame, b: pd.DataFrame) -> list[Differen
 
 
 def compare_runs(
-    first: str,
-    second: str,
-    storage_options: Mapping[str, Any] | None = None,
-    *,
-    stores: tuple[str, ...] = STORES,
-    tables: tuple[str, ...] = TABLES,
+    first: str, second: str, storage_options: Mapping[str, Any] | None = None
 ) -> list[Difference]:
     """Compare every product two runs share, and list those only one of them has.
 
@@ -157,14 +169,15 @@ def compare_runs(
         Output folders of two runs (local paths or fsspec URLs).
     storage_options : mapping, optional
         fsspec options for both.
-    stores, tables : tuple of str
-        The products to compare.
 
     Returns
     -------
     list of Difference
         Empty when every product is identical.
     """
+    found = [products_in(folder, storage_options) for folder in (first, second)]
+    stores = sorted(set(found[0][0]) | set(found[1][0]))
+    tables = sorted(set(found[0][1]) | set(found[1][1]))
     out: list[Difference] = []
     for name in stores:
         urls = (join(first, f"{name}.zarr"), join(second, f"{name}.zarr"))
@@ -183,9 +196,11 @@ def compare_runs(
             a_table, _ = read_table(bases[0], storage_options=storage_options)
             b_table, _ = read_table(bases[1], storage_options=storage_options)
         except InputError:
+            side = "first" if name not in found[0][1] else "second"
+            out.append(Difference(name, "", f"no table in the {side} run"))
             continue
         out += compare_tables(name, a_table, b_table)
     return out
 
 
-__all__ = ["STORES", "TABLES", "Difference", "compare_datasets", "compare_runs", "compare_tables"]
+__all__ = ["Difference", "products_in", "compare_datasets", "compare_runs", "compare_tables"]

@@ -21,13 +21,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from picpump.errors import InputError, explain
-from picpump.units import MOLAR_MASS_C
-
-MOLAR_MASS_CACO3 = 100.087
-"""Molar mass of calcium carbonate [g mol-1]."""
-
-CACO3_TO_PIC = MOLAR_MASS_C / MOLAR_MASS_CACO3
-"""Carbon mass per CaCO3 mass: 12.011 / 100.087 = 0.1200 (SCIENCE.md §6)."""
+from picpump.units import CACO3_TO_PIC, MOLAR_MASS_CACO3
 
 TRAP_COLUMNS: tuple[str, ...] = (
     "station",

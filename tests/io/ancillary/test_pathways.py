@@ -11,10 +11,11 @@ import xarray as xr
 from picpump.demo.pathways import FECAL_PELLETS_GLOBAL, ocean_2deg, write_demo_pathways
 from picpump.errors import GridError, InputError, UnitsError
 from picpump.grid import Grid
-from picpump.io.ancillary.pathways import fraction_factor, read_pathways
+from picpump.io.ancillary.pathways import read_pathways
 from picpump.science.area import cell_area
 from picpump.science.pathways import pathways_by_latitude, pathways_on_grid
 from picpump.science.registry import variant
+from picpump.units import fraction_factor
 
 SOURCE = Grid(2.0)
 NAMES = {"fecal_pellets": "FP", "aggregates": "AGG"}

@@ -12,10 +12,11 @@ import xarray as xr
 from picpump.demo.taxa import TARGET_TG, write_demo_taxa
 from picpump.errors import GridError, InputError, UnitsError
 from picpump.grid import Grid
-from picpump.io.ancillary.taxa import biomass_factor, read_taxa
+from picpump.io.ancillary.taxa import read_taxa
 from picpump.science.area import cell_area
 from picpump.science.registry import variant
 from picpump.science.taxa import c_to_pic_factors, calcifier_stocks, taxa_contribution
+from picpump.units import biomass_factor
 
 GRID = Grid(30.0)  # 6 × 12
 RNG = np.random.default_rng(9)

@@ -23,10 +23,11 @@ from picpump.io.traps import (
     read_station,
     read_trap_entry,
 )
-from picpump.io.traps.common import flux_factor, numbers
+from picpump.io.traps.common import numbers
 from picpump.pipeline.analysis_spec import TrapSettings
 from picpump.pipeline.sources import RunSources, read_traps
 from picpump.science.traps import CACO3_TO_PIC, TRAP_COLUMNS, flags_of
+from picpump.units import flux_factor
 from tests.conftest import REPO
 
 C = 12.011

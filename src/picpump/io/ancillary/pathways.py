@@ -16,47 +16,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from picpump.errors import InputError, UnitsError, explain
+from picpump.errors import InputError, explain
 from picpump.io.ingest.lonlat import canonical_lonlat, find_lonlat, open_small_netcdf
+from picpump.units import fraction_factor
 
 DEFAULT_VARIABLES = {"fecal_pellets": "fecal_pellets", "aggregates": "aggregates"}
-FRACTION_UNITS = {"1": 1.0, "": 1.0, "fraction": 1.0, "dimensionless": 1.0, "0-1": 1.0}
-PERCENT_UNITS = {"%": 0.01, "percent": 0.01, "pct": 0.01}
 TOLERANCE = 1e-6
 """Slack on the 0…1 range for values rounded when the file was written."""
-
-
-def fraction_factor(units: str | None, where: str) -> float:
-    """Return the factor turning the file's values into fractions 0…1.
-
-    Parameters
-    ----------
-    units : str or None
-        ``1`` / ``fraction`` / ``dimensionless`` (factor 1) or ``%`` / ``percent`` (0.01).
-    where : str
-        The file and variable, for the message.
-
-    Returns
-    -------
-    float
-        Multiply the values by it.
-
-    Raises
-    ------
-    UnitsError
-        For missing or unknown units (the scale is never guessed from the values).
-    """
-    key = None if units is None else str(units).strip().lower()
-    table = FRACTION_UNITS | PERCENT_UNITS
-    if key not in table or units is None:
-        raise UnitsError(
-            explain(
-                "export-pathway fractions must declare units '1' (0-1) or '%' (percent)",
-                f"units {units!r} ({where})",
-                "declare them in the catalog entry: args: {units: '%'} or {units: '1'}",
-            )
-        )
-    return table[key]
 
 
 def _fraction(raw: xr.Dataset, name: str, units: str | None, where: str) -> Any:
@@ -150,4 +116,4 @@ def read_pathways(
     return canonical_lonlat(ds, lat, lon, url)
 
 
-__all__ = ["DEFAULT_VARIABLES", "fraction_factor", "read_pathways"]
+__all__ = ["DEFAULT_VARIABLES", "read_pathways"]

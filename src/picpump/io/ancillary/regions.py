@@ -115,10 +115,7 @@ def _canonical_axes(ds: xr.Dataset, urlpath: str) -> xr.Dataset:
                 "use the 1° RECCAP2 mask file (regrid other masks to 1° first)",
             )
         )
-    return ds.assign_coords(
-        lat=("lat", grid.lat, {"standard_name": "latitude", "units": "degrees_north"}),
-        lon=("lon", grid.lon, {"standard_name": "longitude", "units": "degrees_east"}),
-    )
+    return ds.assign_coords(grid.coords(with_bounds=False))
 
 
 def _codes(da: xr.DataArray, name: str, urlpath: str) -> xr.DataArray:

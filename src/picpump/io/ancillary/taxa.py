@@ -19,65 +19,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from picpump.errors import InputError, UnitsError, explain
+from picpump.errors import InputError, explain
 from picpump.grid import Grid
 from picpump.io.ingest.lonlat import canonical_lonlat, find_lonlat, find_name, onto_grid
 from picpump.io.ingest.lonlat import open_small_netcdf as open_netcdf
 from picpump.io.store.fs import local_copy
-from picpump.units import MOLAR_MASS_C
+from picpump.units import BIOMASS_UNITS, biomass_factor
 
 DEFAULT_VARIABLES = {"pteropods": "pteropods", "foraminifers": "foraminifers"}
-BIOMASS_UNITS = "g m-3"
-_TO_G_M3 = {
-    "g m-3": 1.0,
-    "mg m-3": 1e-3,
-    "ug m-3": 1e-6,
-    "mol m-3": MOLAR_MASS_C,
-    "mmol m-3": MOLAR_MASS_C * 1e-3,
-    "umol m-3": MOLAR_MASS_C * 1e-6,
-}
-
-
-def _units_key(units: str) -> str:
-    """Normalise a carbon concentration unit: drop 'C', spell powers and µ one way."""
-    s = units.strip().lower().replace("µ", "u").replace("μ", "u")
-    for a, b in (("**", ""), ("^", ""), ("/m3", " m-3"), ("m-3", " m-3"), ("/", " ")):
-        s = s.replace(a, b)
-    tokens = [t for t in s.replace("(", " ").replace(")", " ").split() if t not in ("c", "carbon")]
-    return " ".join(tokens)
-
-
-def biomass_factor(units: str | None, where: str) -> float:
-    """Return the factor converting a carbon biomass concentration to g m-3.
-
-    Parameters
-    ----------
-    units : str or None
-        Units as found (``"mg C m-3"``, ``"µg C/m3"``, ``"mmol C m-3"`` ...).
-    where : str
-        The file and variable, for the message.
-
-    Returns
-    -------
-    float
-        Multiply the values by it.
-
-    Raises
-    ------
-    UnitsError
-        For missing or unknown units.
-    """
-    key = None if units is None else _units_key(str(units))
-    if key not in _TO_G_M3:
-        raise UnitsError(
-            explain(
-                "calcifier biomass must be a carbon concentration, one of g, mg, µg, mol, mmol, "
-                "µmol C m-3",
-                f"units {units!r} ({where})",
-                "declare them in the catalog entry: args: {units: 'g C m-3'}",
-            )
-        )
-    return _TO_G_M3[key]
 
 
 def _month_numbers(values: np.ndarray, where: str) -> np.ndarray:
@@ -247,4 +196,4 @@ def read_taxa(
     return ds if grid is None else onto_grid(ds, grid, url)
 
 
-__all__ = ["BIOMASS_UNITS", "DEFAULT_VARIABLES", "biomass_factor", "read_taxa"]
+__all__ = ["DEFAULT_VARIABLES", "read_taxa"]

@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from picpump.errors import InputError, explain
 from picpump.io.catalog.duplicates import FileChoice
 from picpump.io.catalog.model import ARCO, MONTHLY, Catalog, SourceSpec
 from picpump.io.catalog.resolve import (
@@ -25,10 +24,11 @@ from picpump.io.catalog.resolve import (
     entry_context,
     entry_options,
     resolve_months,
+    single_file,
 )
-from picpump.io.catalog.templates import ancillary_names, render
+from picpump.io.catalog.templates import ancillary_names
 from picpump.io.store.cache import pinned_entry
-from picpump.io.store.fs import expand_stamped, file_stamps, has_glob, normalise
+from picpump.io.store.fs import file_stamps
 from picpump.period import Period
 
 
@@ -126,25 +126,10 @@ class ResolvedEntry:
 
 
 def _single_url(catalog: Catalog, spec: SourceSpec, context: Mapping[str, str]) -> tuple[str, Any]:
-    """Render a single-file entry's URL; resolve a glob (exactly one match); stamp it."""
-    template = str(spec.args["urlpath"])
-    where = f"{catalog.urlpath}: sources.{spec.name}.args.urlpath"
-    url = normalise(render(template, context, where))
-    pins = ancillary_names(template)
-    if pins:
-        return url, f"sha256:{pinned_entry(pins[0]).sha256}"
-    if not has_glob(url):
-        return url, None
-    found = expand_stamped([url], entry_options(catalog, spec, context, url))[0]
-    if len(found) != 1:
-        raise InputError(
-            explain(
-                f"the pattern of '{spec.name}' must match exactly one file",
-                f"{len(found)} files for {url}: {[u for u, _ in found]}",
-                "fix args.urlpath in the catalog, or remove the extra files",
-            )
-        )
-    return found[0]
+    """Resolve a single-file entry; a pinned ancillary file is stamped by its SHA-256 pin."""
+    url, stamp = single_file(catalog, spec, context)
+    pins = ancillary_names(str(spec.args["urlpath"]))
+    return url, f"sha256:{pinned_entry(pins[0]).sha256}" if pins else stamp
 
 
 def resolve_entry(

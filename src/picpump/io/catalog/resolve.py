@@ -19,7 +19,7 @@ from picpump.errors import CatalogError, InputError, explain
 from picpump.io.catalog.duplicates import DuplicateRule, FileChoice, choose_file
 from picpump.io.catalog.model import MONTHLY, Catalog, SourceSpec, is_climatology, months_of
 from picpump.io.catalog.templates import month_fields, render, render_tree
-from picpump.io.store.fs import expand, expand_stamped, has_glob, normalise
+from picpump.io.store.fs import expand_stamped, has_glob, normalise
 from picpump.period import Period
 
 HeaderReader = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
@@ -324,17 +324,43 @@ def resolve_url(catalog: Catalog, name: str, **params: Any) -> str:
         When the file is missing, or a glob matches several files.
     """
     spec = catalog.source(name)
-    context = entry_context(catalog, spec, params)
-    where = f"{catalog.urlpath}: sources.{name}.args.urlpath"
+    return single_file(catalog, spec, entry_context(catalog, spec, params))[0]
+
+
+def single_file(
+    catalog: Catalog, spec: SourceSpec, context: Mapping[str, str]
+) -> tuple[str, str | None]:
+    """Render a single-file entry's URL; resolve a glob (exactly one match).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The catalog.
+    spec : SourceSpec
+        The entry.
+    context : mapping of str to str
+        Its template context (:func:`entry_context`).
+
+    Returns
+    -------
+    tuple of (str, str or None)
+        The URL, and its stamp when a listing found it (None otherwise).
+
+    Raises
+    ------
+    InputError
+        When a glob does not match exactly one file.
+    """
+    where = f"{catalog.urlpath}: sources.{spec.name}.args.urlpath"
     url = normalise(render(str(spec.args["urlpath"]), context, where))
     if not has_glob(url):
-        return url
-    found = expand([url], entry_options(catalog, spec, context, url))[0]
+        return url, None
+    found = expand_stamped([url], entry_options(catalog, spec, context, url))[0]
     if len(found) != 1:
         raise InputError(
             explain(
-                f"the pattern of '{name}' must match exactly one file",
-                f"{len(found)} files for {url}: {found}",
+                f"the pattern of '{spec.name}' must match exactly one file",
+                f"{len(found)} files for {url}: {[u for u, _ in found]}",
                 "fix args.urlpath in the catalog, or remove the extra files",
             )
         )
@@ -351,4 +377,5 @@ __all__ = [
     "resolve_month_urls",
     "resolve_months",
     "resolve_url",
+    "single_file",
 ]

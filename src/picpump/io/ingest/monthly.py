@@ -28,12 +28,6 @@ from picpump.io.ingest.reader import MonthReader
 from picpump.units import CANONICAL
 
 TIME_ATTRS = {"standard_name": "time", "long_name": "first day of the month"}
-_LAT_ATTRS = {"units": "degrees_north", "standard_name": "latitude", "long_name": "latitude"}
-_LON_ATTRS = {"units": "degrees_east", "standard_name": "longitude", "long_name": "longitude"}
-
-
-def _lonlat(grid: Grid) -> dict[str, Any]:
-    return {"lat": ("lat", grid.lat, _LAT_ATTRS), "lon": ("lon", grid.lon, _LON_ATTRS)}
 
 
 @dataclass(frozen=True)
@@ -164,7 +158,7 @@ def open_month_files(
     return xr.DataArray(
         stack_months(entry.files, reader, months_per_chunk),
         dims=("time", "lat", "lon"),
-        coords={"time": ("time", time, TIME_ATTRS), **_lonlat(grid)},
+        coords={"time": ("time", time, TIME_ATTRS), **grid.coords(with_bounds=False)},
         name=reader.canonical or reader.variable,
         attrs=attrs,
     )
@@ -201,7 +195,7 @@ def open_climatology_files(
         dims=("month", "lat", "lon"),
         coords={
             "month": ("month", np.arange(1, 13), {"long_name": "calendar month"}),
-            **_lonlat(grid),
+            **grid.coords(with_bounds=False),
         },
         name=reader.canonical or reader.variable,
         attrs=attrs,

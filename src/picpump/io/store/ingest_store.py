@@ -43,10 +43,6 @@ TIME_ATTRS: dict[str, Any] = {
     "standard_name": "time",
     "long_name": "first day of the month",
 }
-_AXIS_ATTRS: dict[str, dict[str, Any]] = {
-    "lat": {"units": "degrees_north", "standard_name": "latitude", "long_name": "latitude"},
-    "lon": {"units": "degrees_east", "standard_name": "longitude", "long_name": "longitude"},
-}
 
 
 @dataclass(frozen=True)
@@ -169,7 +165,7 @@ class IngestStore:
                 dtype="float64",
                 compressors=zstd,
                 dimension_names=(axis,),
-                attributes=_AXIS_ATTRS[axis],
+                attributes=grid.coords(with_bounds=False)[axis].attrs,
             )
             array[:] = values
         group.create_array(

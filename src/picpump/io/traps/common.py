@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 import fsspec
 import numpy as np
 import pandas as pd
 
-from picpump.errors import InputError, UnitsError, explain
+from picpump.errors import InputError, explain
 from picpump.science.trap_qc import validate_traps
-from picpump.science.traps import CACO3_TO_PIC, as_trap_table
-from picpump.units import MOLAR_MASS_C
-
-Substance = Literal["carbon", "caco3"]
-
-FLUX_UNITS = "mg C m-2 d-1"
-"""Units of ``pic_flux`` and ``poc_flux`` in the tidy table."""
-
-_PREFIX = {"": 1.0, "m": 1e-3, "u": 1e-6, "n": 1e-9}
-_FLUX_RE = re.compile(r"(?P<prefix>[mun]?)(?P<base>g|mol)(?P<element>c|caco3)?/m2/d")
+from picpump.science.traps import as_trap_table
 
 
 def read_bytes(urlpath: str | os.PathLike[str], storage_options: Mapping[str, Any] | None) -> bytes:
@@ -137,62 +127,6 @@ def numbers(
     return out.astype("float64")
 
 
-def normalise_flux_units(units: str) -> str:
-    """Normalise a flux unit string: ``"µg/m**2/day"`` → ``"ug/m2/d"``."""
-    s = units.strip().lower()
-    for old, new in (("µ", "u"), ("μ", "u"), ("**", ""), ("^", ""), ("per day", "/d")):
-        s = s.replace(old, new)
-    for old, new in (("day-1", "/d"), ("d-1", "/d"), ("m-2", "/m2"), ("/day", "/d")):
-        s = s.replace(old, new)
-    s = re.sub(r"\s+", "", s)
-    return re.sub(r"/+", "/", s).strip("()[]")
-
-
-def flux_factor(units: str, substance: Substance, where: str) -> float:
-    """Factor converting a flux in ``units`` to mg C m-2 d-1.
-
-    Mass units (g, mg, µg) of ``caco3`` are multiplied by
-    :data:`~picpump.science.traps.CACO3_TO_PIC` unless the units say carbon
-    (``mgC/m2/d``); molar units (mol, mmol, µmol) count carbon atoms (one per CaCO3), so
-    they take the molar mass of carbon, 12.011 g mol-1, for both substances.
-
-    Parameters
-    ----------
-    units : str
-        Units as written in the file (``mg/m**2/day``, ``mmol m-2 d-1``, ``g/m2/day`` ...).
-    substance : {"carbon", "caco3"}
-        What the column measures.
-    where : str
-        File and column, for the error message.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    UnitsError
-        When the units are not a mass or amount per m² per day.
-    """
-    match = _FLUX_RE.fullmatch(normalise_flux_units(units))
-    if match is None:
-        raise UnitsError(
-            explain(
-                "a trap flux must be a mass or amount per m² per day "
-                "(g, mg, µg, mol, mmol, µmol per m**2 per day)",
-                f"units '{units}' in {where}",
-                "convert the column to mg/m**2/day, or extend picpump.io.traps.common.flux_factor",
-            )
-        )
-    scale = _PREFIX[match["prefix"]]
-    if match["base"] == "mol":
-        return scale * MOLAR_MASS_C * 1e3
-    is_caco3_mass = match["element"] == "caco3" or (
-        substance == "caco3" and match["element"] != "c"
-    )
-    return scale * 1e3 * (CACO3_TO_PIC if is_caco3_mass else 1.0)
-
-
 def complete_dates(
     start: pd.Series, end: pd.Series, duration_d: pd.Series
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -241,12 +175,9 @@ def finish(columns: Mapping[str, Any]) -> pd.DataFrame:
 
 
 __all__ = [
-    "FLUX_UNITS",
     "complete_dates",
     "file_name",
     "finish",
-    "flux_factor",
-    "normalise_flux_units",
     "numbers",
     "position_label",
     "read_bytes",

@@ -24,13 +24,13 @@ from picpump.errors import InputError, explain
 from picpump.io.traps.common import (
     file_name,
     finish,
-    flux_factor,
     numbers,
     position_label,
     read_bytes,
     read_text,
     trap_ids,
 )
+from picpump.units import flux_factor
 
 OPAL_COLUMNS = ("lon", "lat", "depth_m", "F_IC", "F_OC")
 """Columns the reader needs."""

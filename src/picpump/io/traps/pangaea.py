@@ -21,16 +21,15 @@ import pandas as pd
 
 from picpump.errors import InputError, explain
 from picpump.io.traps.common import (
-    Substance,
     complete_dates,
     file_name,
     finish,
-    flux_factor,
     numbers,
     position_label,
     read_text,
     trap_ids,
 )
+from picpump.units import Substance, flux_factor
 
 _HEADER_RE = re.compile(r"^(?P<name>[^\[(]*?)\s*(\[(?P<unit>[^\]]*)\])?\s*(\((?P<comment>.*)\))?$")
 

@@ -18,11 +18,11 @@ import pandas as pd
 from picpump.errors import InputError, explain
 from picpump.io.traps.common import (
     complete_dates,
-    flux_factor,
     numbers,
     read_text,
 )
 from picpump.io.traps.station_table import StationFacts, find_column, station_table
+from picpump.units import flux_factor
 
 ALOHA_MISSING = -9.0
 """ALOHA's numeric missing code (also used for unknown hours)."""

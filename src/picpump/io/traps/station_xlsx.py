@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 from picpump.errors import InputError, UnitsError, explain
-from picpump.io.traps.common import complete_dates, flux_factor, numbers, read_excel
+from picpump.io.traps.common import complete_dates, numbers, read_excel
 from picpump.io.traps.station_table import StationFacts, find_column, station_table
+from picpump.units import flux_factor
 
 CARIACO_CODES = ("NA", "NT", "CC")
 """CARIACO cell codes: not available, no trap, clogged cup (all missing)."""
