@@ -156,7 +156,7 @@ def ancillary_names(template: str) -> tuple[str, ...]:
 def ancillary_url(name: str) -> str:
     """Return the pinned public URL of an ancillary entry (no download, no cache).
 
-    For plan-time listings of a catalog (``load_trap_catalog``): the file is named, not read.
+    For listings of a catalog that name the public source: the file is named, not read.
 
     Parameters
     ----------
