@@ -34,7 +34,7 @@ from picpump.io.catalog.model import (
     STATIC,
     ZARR,
     Catalog,
-    SourceSpec,
+    CatalogEntry,
     is_climatology,
     load_catalog,
 )
@@ -406,7 +406,7 @@ __all__ = [
     "Driver",
     "Request",
     "ResolvedEntry",
-    "SourceSpec",
+    "CatalogEntry",
     "driver_of",
     "fingerprint",
     "load_catalog",

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from picpump.io.catalog.duplicates import FileChoice
-from picpump.io.catalog.model import ARCO, MONTHLY, Catalog, SourceSpec
+from picpump.io.catalog.model import ARCO, MONTHLY, Catalog, CatalogEntry
 from picpump.io.catalog.resolve import (
     HeaderReader,
     entry_args,
@@ -42,7 +42,7 @@ class ResolvedEntry:
         The entry's name in its catalog.
     catalog : Catalog
         The catalog it was resolved from.
-    entry : SourceSpec
+    entry : CatalogEntry
         The entry as written.
     context : mapping of str to str
         The template context (``CATALOG_DIR`` and the user parameters).
@@ -70,7 +70,7 @@ class ResolvedEntry:
 
     name: str
     catalog: Catalog
-    entry: SourceSpec
+    entry: CatalogEntry
     context: Mapping[str, str]
     args: Mapping[str, Any]
     options: Mapping[str, Any]
@@ -125,7 +125,9 @@ class ResolvedEntry:
         return digest.hexdigest()
 
 
-def _single_url(catalog: Catalog, spec: SourceSpec, context: Mapping[str, str]) -> tuple[str, Any]:
+def _single_url(
+    catalog: Catalog, spec: CatalogEntry, context: Mapping[str, str]
+) -> tuple[str, Any]:
     """Resolve a single-file entry; a pinned ancillary file is stamped by its SHA-256 pin."""
     url, stamp = single_file(catalog, spec, context)
     pins = ancillary_names(str(spec.args["urlpath"]))

@@ -102,7 +102,7 @@ def resolve_includes(
 
     Returns
     -------
-    dict of str to SourceSpec
+    dict of str to CatalogEntry
         The included entries under their new names, each with its own ``catalog_dir``.
 
     Raises

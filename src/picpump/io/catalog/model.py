@@ -62,7 +62,7 @@ URL_ONLY = {ZARR} | {
 
 
 @dataclass(frozen=True)
-class SourceSpec:
+class CatalogEntry:
     """One catalog entry, as written (templates not rendered).
 
     Attributes
@@ -99,7 +99,7 @@ class Catalog:
         Where the catalog was read from.
     metadata : mapping
         Catalog metadata (``title``, ``synthetic``, ...).
-    sources : mapping of str to SourceSpec
+    sources : mapping of str to CatalogEntry
         The entries.
     storage_options : mapping
         fsspec options used to read the catalog; also used for entries on the same
@@ -108,7 +108,7 @@ class Catalog:
 
     urlpath: str
     metadata: Mapping[str, Any]
-    sources: Mapping[str, SourceSpec]
+    sources: Mapping[str, CatalogEntry]
     storage_options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -118,7 +118,7 @@ class Catalog:
             return os.path.dirname(os.path.abspath(self.urlpath))
         return self.urlpath.rsplit("/", 1)[0]
 
-    def source(self, name: str) -> SourceSpec:
+    def source(self, name: str) -> CatalogEntry:
         """Return one entry; an unknown name raises CatalogError listing the entries."""
         if name not in self.sources:
             raise CatalogError(
@@ -146,7 +146,7 @@ def _mapping(raw: Any, key: str, where: str, required: bool = False) -> Mapping[
     return value
 
 
-def _check_source(spec: SourceSpec, where: str) -> None:
+def _check_source(spec: CatalogEntry, where: str) -> None:
     """Validate one entry: driver, required args, time block, canonical, convention."""
     if spec.driver not in DRIVERS:
         raise _bad(f"driver must be one of {sorted(DRIVERS)}", repr(spec.driver), where, "fix it")
@@ -179,7 +179,7 @@ def _check_source(spec: SourceSpec, where: str) -> None:
     months_of(spec)
 
 
-def _check_options(spec: SourceSpec, where: str) -> None:
+def _check_options(spec: CatalogEntry, where: str) -> None:
     """Validate the optional ``allow_gaps`` and ``duplicates`` args."""
     if not isinstance(spec.args.get("allow_gaps", False), bool):
         fix = "write allow_gaps: true or false"
@@ -245,7 +245,7 @@ def load_catalog(
     for name in raw.get("sources") or {}:
         where = f"{url}: sources.{name}"
         entry = _mapping(raw["sources"], name, where, required=True)
-        spec = SourceSpec(
+        spec = CatalogEntry(
             name=str(name),
             driver=str(entry.get("driver", "")),
             description=str(entry.get("description", "")),
@@ -264,13 +264,13 @@ CLIMATOLOGY_YEAR = 2000
 """Nominal (leap) year of the month stamps of a climatology entry: only the month counts."""
 
 
-def is_climatology(spec: SourceSpec) -> bool:
+def is_climatology(spec: CatalogEntry) -> bool:
     """Whether an entry is a monthly climatology (``args.time.climatology: true``)."""
     time = spec.args.get("time")
     return isinstance(time, Mapping) and bool(time.get("climatology", False))
 
 
-def _climatology_block(spec: SourceSpec, time: Mapping[str, Any]) -> pd.DatetimeIndex:
+def _climatology_block(spec: CatalogEntry, time: Mapping[str, Any]) -> pd.DatetimeIndex:
     """Check ``{climatology: true, start, end}``; return the 12 nominal month stamps."""
     fix = "write args.time: {climatology: true, start: 2002-07, end: 2023-06} (the record)"
     try:
@@ -284,7 +284,7 @@ def _climatology_block(spec: SourceSpec, time: Mapping[str, Any]) -> pd.Datetime
     return pd.date_range(f"{CLIMATOLOGY_YEAR}-01", periods=12, freq="MS").as_unit("ns")
 
 
-def _time_block(spec: SourceSpec) -> pd.DatetimeIndex:
+def _time_block(spec: CatalogEntry) -> pd.DatetimeIndex:
     """Expand ``args.time`` ``{start, freq: MS, periods | end}`` to month starts."""
     time = spec.args.get("time")
     where = f"source {spec.name}"
@@ -305,13 +305,13 @@ def _time_block(spec: SourceSpec) -> pd.DatetimeIndex:
 
 
 def months_of(
-    source: SourceSpec, period: Period | tuple[str, str] | None = None
+    source: CatalogEntry, period: Period | tuple[str, str] | None = None
 ) -> pd.DatetimeIndex:
     """Return the months of an archive, restricted to a period.
 
     Parameters
     ----------
-    source : SourceSpec
+    source : CatalogEntry
         A monthly entry (with an ``args.time`` block).
     period : Period or tuple of str, optional
         The months wanted, e.g. ``Period.parse("1997-09:2022-10")``.
@@ -353,7 +353,7 @@ __all__ = [
     "STATIC",
     "ZARR",
     "Catalog",
-    "SourceSpec",
+    "CatalogEntry",
     "is_climatology",
     "load_catalog",
     "months_of",

@@ -17,7 +17,7 @@ from fsspec.core import split_protocol
 
 from picpump.errors import CatalogError, InputError, explain
 from picpump.io.catalog.duplicates import DuplicateRule, FileChoice, choose_file
-from picpump.io.catalog.model import MONTHLY, Catalog, SourceSpec, is_climatology, months_of
+from picpump.io.catalog.model import MONTHLY, Catalog, CatalogEntry, is_climatology, months_of
 from picpump.io.catalog.templates import month_fields, render, render_tree
 from picpump.io.store.fs import expand_stamped, has_glob, normalise
 from picpump.period import Period
@@ -33,7 +33,7 @@ def _bad(rule: str, received: str, where: str, fix: str) -> CatalogError:
     return CatalogError(explain(rule, f"{received} ({where})", fix))
 
 
-def _parameter(spec: SourceSpec, name: str, value: Any) -> str:
+def _parameter(spec: CatalogEntry, name: str, value: Any) -> str:
     """Check and format one user-parameter value (type, allowed values)."""
     decl = spec.parameters[name] if isinstance(spec.parameters[name], Mapping) else {}
     kind = _TYPES.get(str(decl.get("type", "str")), str)
@@ -49,7 +49,9 @@ def _parameter(spec: SourceSpec, name: str, value: Any) -> str:
     return str(typed)
 
 
-def entry_context(catalog: Catalog, spec: SourceSpec, params: Mapping[str, Any]) -> dict[str, str]:
+def entry_context(
+    catalog: Catalog, spec: CatalogEntry, params: Mapping[str, Any]
+) -> dict[str, str]:
     """Return the static template context: CATALOG_DIR and the user parameters."""
     unknown = sorted(set(params) - set(spec.parameters))
     if unknown:
@@ -81,7 +83,7 @@ def _for_protocol(raw: Any, url: str) -> Any:
 
 
 def entry_options(
-    catalog: Catalog, spec: SourceSpec, context: Mapping[str, str], url: str
+    catalog: Catalog, spec: CatalogEntry, context: Mapping[str, str], url: str
 ) -> dict[str, Any]:
     """Storage options of an entry (the catalog's, on the same filesystem as ``url``, as base).
 
@@ -96,7 +98,7 @@ def entry_options(
     return base | dict(own)
 
 
-def monthly_source(catalog: Catalog, name: str) -> SourceSpec:
+def monthly_source(catalog: Catalog, name: str) -> CatalogEntry:
     """Return a monthly entry, refusing a static one."""
     spec = catalog.source(name)
     if spec.driver != MONTHLY:
@@ -136,7 +138,7 @@ class MonthFiles:
         return [m for m, u in self.files if u is None]
 
 
-def _refuse_gaps(spec: SourceSpec, missing: list[tuple[pd.Timestamp, str]], total: int) -> None:
+def _refuse_gaps(spec: CatalogEntry, missing: list[tuple[pd.Timestamp, str]], total: int) -> None:
     """Refuse months with no file, naming the first month and its pattern."""
     label = "%m" if is_climatology(spec) else "%Y-%m"
     listed = ", ".join(f"{m:{label}}" for m, _ in missing[:12])
@@ -268,7 +270,7 @@ def resolve_month_urls(
     return resolve_months(catalog, name, period, **params).present
 
 
-def entry_args(catalog: Catalog, spec: SourceSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+def entry_args(catalog: Catalog, spec: CatalogEntry, params: Mapping[str, Any]) -> dict[str, Any]:
     """Render the entry's args except ``urlpath``, ``time`` and ``storage_options``.
 
     Storage options are rendered per URL by :func:`entry_options`.
@@ -328,7 +330,7 @@ def resolve_url(catalog: Catalog, name: str, **params: Any) -> str:
 
 
 def single_file(
-    catalog: Catalog, spec: SourceSpec, context: Mapping[str, str]
+    catalog: Catalog, spec: CatalogEntry, context: Mapping[str, str]
 ) -> tuple[str, str | None]:
     """Render a single-file entry's URL; resolve a glob (exactly one match).
 
@@ -336,7 +338,7 @@ def single_file(
     ----------
     catalog : Catalog
         The catalog.
-    spec : SourceSpec
+    spec : CatalogEntry
         The entry.
     context : mapping of str to str
         Its template context (:func:`entry_context`).

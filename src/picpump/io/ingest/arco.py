@@ -28,7 +28,7 @@ from fsspec.core import split_protocol
 
 from picpump.errors import CatalogError, GridError, InputError, explain
 from picpump.grid import Grid
-from picpump.io.catalog.model import ARCO, Catalog, SourceSpec, months_of
+from picpump.io.catalog.model import ARCO, Catalog, CatalogEntry, months_of
 from picpump.io.catalog.resolve import entry_args, entry_context, entry_options
 from picpump.io.catalog.templates import render
 from picpump.io.ingest import rules
@@ -44,12 +44,12 @@ LAYOUT_KIND = {"timeChunked": "time", "geoChunked": "geo"}
 """ARCO layout → the ``mdl-arco-<kind>-NNN`` bucket family."""
 
 
-def choose_layout(spec: SourceSpec, access: str) -> str:
+def choose_layout(spec: CatalogEntry, access: str) -> str:
     """Return the ARCO layout (``timeChunked``/``geoChunked``) for an access.
 
     Parameters
     ----------
-    spec : SourceSpec
+    spec : CatalogEntry
         The ARCO entry; ``args.layouts`` (access → layout) overrides :data:`ACCESS_LAYOUTS`.
     access : str
         ``maps``, ``climatology`` or ``series``.
@@ -130,7 +130,7 @@ def _orient(var: xr.DataArray, grid: Grid, url: str) -> xr.DataArray:
     return orient_lazy(var, orientation).assign_coords(lat=grid.lat, lon=grid.lon)
 
 
-def _monthly(var: xr.DataArray, spec: SourceSpec, url: str) -> xr.DataArray:
+def _monthly(var: xr.DataArray, spec: CatalogEntry, url: str) -> xr.DataArray:
     """Label steps by month start; average several steps per month when the entry says so."""
     stamps = pd.DatetimeIndex(var["time"].values)
     months = stamps.to_period("M").to_timestamp().as_unit("ns")
@@ -149,7 +149,7 @@ def _monthly(var: xr.DataArray, spec: SourceSpec, url: str) -> xr.DataArray:
 
 
 def _period(
-    var: xr.DataArray, spec: SourceSpec, wanted: pd.DatetimeIndex, url: str
+    var: xr.DataArray, spec: CatalogEntry, wanted: pd.DatetimeIndex, url: str
 ) -> xr.DataArray:
     """Select the wanted months; missing ones are an error unless ``allow_gaps``."""
     have = pd.DatetimeIndex(var["time"].values)
