@@ -20,7 +20,7 @@ from picpump.errors import GridError, InputError, UnitsError, explain
 from picpump.grid import Grid
 from picpump.io.api import Catalog, ResolvedEntry
 from picpump.io.catalog.model import months_of
-from picpump.io.catalog.resolve import monthly_source
+from picpump.io.catalog.months import monthly_source
 from picpump.io.ingest.monthly import month_reader
 from picpump.io.ingest.reader import MonthReader
 from picpump.io.store.ingest_store import FORMAT, RECORD, IngestStore, days_since_epoch

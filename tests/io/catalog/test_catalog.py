@@ -15,7 +15,8 @@ from picpump.errors import CatalogError, InputError, PeriodError
 from picpump.grid import Grid
 from picpump.io.api import Catalog, load_catalog, open_monthly, open_static
 from picpump.io.catalog.model import months_of
-from picpump.io.catalog.resolve import render_template, resolve_month_urls, resolve_url
+from picpump.io.catalog.months import resolve_month_urls
+from picpump.io.catalog.resolve import render_template, resolve_url
 from picpump.io.catalog.templates import month_fields, render
 from picpump.io.store.fs import source_fingerprint
 from tests.conftest import raise_if_dask_computes

@@ -18,7 +18,8 @@ import pytest
 from picpump.errors import CatalogError, GridError, InputError
 from picpump.grid import Grid
 from picpump.io.api import Catalog, load_catalog, open_climatology, open_monthly, resolve
-from picpump.io.catalog.resolve import entry_context, entry_options, resolve_months
+from picpump.io.catalog.months import resolve_months
+from picpump.io.catalog.resolve import entry_context, entry_options
 from picpump.io.catalog.templates import climatology_fields, render
 from picpump.io.ingest import rules
 from picpump.io.ingest.arco import arco_url, choose_layout

@@ -11,7 +11,7 @@ import pytest
 from picpump.errors import GridError, InputError, UnitsError
 from picpump.grid import Grid
 from picpump.io.api import load_catalog, open_monthly
-from picpump.io.catalog.resolve import resolve_month_urls
+from picpump.io.catalog.months import resolve_month_urls
 from picpump.io.ingest.reader import read_month
 from tests.conftest import raise_if_dask_computes
 from tests.io.fixtures import (

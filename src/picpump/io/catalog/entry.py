@@ -18,14 +18,8 @@ import pandas as pd
 
 from picpump.io.catalog.duplicates import FileChoice
 from picpump.io.catalog.model import ARCO, MONTHLY, Catalog, CatalogEntry
-from picpump.io.catalog.resolve import (
-    HeaderReader,
-    entry_args,
-    entry_context,
-    entry_options,
-    resolve_months,
-    single_file,
-)
+from picpump.io.catalog.months import HeaderReader, resolve_months
+from picpump.io.catalog.resolve import entry_args, entry_context, entry_options, single_file
 from picpump.io.catalog.templates import ancillary_names
 from picpump.io.store.cache import pinned_entry
 from picpump.io.store.fs import file_stamps
