@@ -167,7 +167,7 @@ def resolve_entry(
     """
     spec = catalog.source(name)
     context = entry_context(catalog, spec, params)
-    args = entry_args(catalog, spec, params)
+    args = entry_args(catalog, spec, params, context)
     wanted = None if period is None else Period.of(period)
     pins = ancillary_names(str(spec.args.get("urlpath", "")))
     if spec.driver == ARCO:
@@ -185,14 +185,13 @@ def resolve_entry(
         )
     if spec.driver == MONTHLY:
         months = resolve_months(catalog, name, wanted, header=header, **params)
-        first = next((u for _, u in months.files if u is not None), str(spec.args["urlpath"]))
         return ResolvedEntry(
             name,
             catalog,
             spec,
             context,
             args,
-            entry_options(catalog, spec, context, first),
+            months.options,
             files=tuple(months.files),
             choices=tuple(months.choices),
             stamps=months.stamps,

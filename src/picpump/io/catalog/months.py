@@ -50,11 +50,14 @@ class MonthFiles:
     stamps : dict of str to str or None
         ``size|mtime-or-ETag`` of each file from the folder listing (None where the
         filesystem is not listed, e.g. HTTPS).
+    options : dict
+        fsspec options of the files (:func:`~picpump.io.catalog.resolve.entry_options`).
     """
 
     files: list[tuple[pd.Timestamp, str | None]]
     choices: list[FileChoice]
     stamps: dict[str, str | None] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def present(self) -> list[tuple[pd.Timestamp, str]]:
@@ -166,7 +169,7 @@ def resolve_months(
             urls = [choices[-1].chosen]
         files.append((month, urls[0] if urls else None))
     kept = {url for _, url in files if url is not None}
-    return MonthFiles(files, choices, {u: s for u, s in stamps.items() if u in kept})
+    return MonthFiles(files, choices, {u: s for u, s in stamps.items() if u in kept}, options)
 
 
 def resolve_month_urls(

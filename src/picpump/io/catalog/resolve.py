@@ -91,12 +91,18 @@ def entry_options(
     return base | dict(own)
 
 
-def entry_args(catalog: Catalog, spec: CatalogEntry, params: Mapping[str, Any]) -> dict[str, Any]:
+def entry_args(
+    catalog: Catalog,
+    spec: CatalogEntry,
+    params: Mapping[str, Any],
+    context: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """Render the entry's args except ``urlpath``, ``time`` and ``storage_options``.
 
-    Storage options are rendered per URL by :func:`entry_options`.
+    Storage options are rendered per URL by :func:`entry_options`; ``context`` (from
+    :func:`entry_context`) saves rendering it again.
     """
-    context = entry_context(catalog, spec, params)
+    context = entry_context(catalog, spec, params) if context is None else context
     rest = {k: v for k, v in spec.args.items() if k not in ("urlpath", "time", "storage_options")}
     return dict(render_tree(rest, context, f"{catalog.urlpath}: sources.{spec.name}.args"))
 
