@@ -7,9 +7,11 @@ from pathlib import Path
 import dask
 import numpy as np
 import pandas as pd
+import pytest
 import xarray as xr
 
 from picpump.cli import main
+from picpump.errors import InputError
 from picpump.io.store.table_files import write_table
 from picpump.io.store.zarr_store import stage_zarr
 from picpump.report.compare import compare_datasets, compare_runs, compare_tables, products_in
@@ -53,6 +55,13 @@ def test_a_changed_value_and_a_missing_product_are_reported(tmp_path: Path) -> N
     assert "in 1 of 6 values" in found[0]
     assert any("table1" in line and "no table in the second run" in line for line in found)
     assert main(["compare", a, b]) == 1
+
+
+def test_a_folder_without_products_is_refused(tmp_path: Path) -> None:
+    a = _run(tmp_path / "a", VALUES, TABLE)
+    with pytest.raises(InputError, match="output folder of a picpump run"):
+        compare_runs(a, str(tmp_path / "missing"))
+    assert main(["compare", a, str(tmp_path / "missing")]) == 2
 
 
 def test_nan_is_equal_to_nan_but_not_to_a_number() -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from picpump.errors import InputError
+from picpump.errors import InputError, explain
 from picpump.io.store.fs import filesystem
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import is_complete, join, open_product
@@ -174,8 +174,22 @@ def compare_runs(
     -------
     list of Difference
         Empty when every product is identical.
+
+    Raises
+    ------
+    InputError
+        When a folder holds no product (a wrong path, or not a run folder).
     """
     found = [products_in(folder, storage_options) for folder in (first, second)]
+    for folder, (stores_found, tables_found) in zip((first, second), found, strict=True):
+        if not stores_found and not tables_found:
+            raise InputError(
+                explain(
+                    "each folder compared must be the output folder of a picpump run",
+                    f"no *.zarr store and no tables/*.parquet in {folder}",
+                    "give the --out folder of a run (e.g. outputs/demo)",
+                )
+            )
     stores = sorted(set(found[0][0]) | set(found[1][0]))
     tables = sorted(set(found[0][1]) | set(found[1][1]))
     out: list[Difference] = []

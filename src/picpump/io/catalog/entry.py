@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -170,50 +170,25 @@ def resolve_entry(
     args = entry_args(catalog, spec, params, context)
     wanted = None if period is None else Period.of(period)
     pins = ancillary_names(str(spec.args.get("urlpath", "")))
+    base = ResolvedEntry(
+        name, catalog, spec, context, args, {}, ancillary=pins, period=wanted, params=params
+    )
     if spec.driver == ARCO:
-        options = entry_options(catalog, spec, context, str(spec.args["urlpath"]))
-        return ResolvedEntry(
-            name,
-            catalog,
-            spec,
-            context,
-            args,
-            options,
-            ancillary=pins,
-            period=wanted,
-            params=params,
+        return replace(
+            base, options=entry_options(catalog, spec, context, str(spec.args["urlpath"]))
         )
     if spec.driver == MONTHLY:
         months = resolve_months(catalog, name, wanted, header=header, **params)
-        return ResolvedEntry(
-            name,
-            catalog,
-            spec,
-            context,
-            args,
-            months.options,
+        return replace(
+            base,
+            options=months.options,
             files=tuple(months.files),
             choices=tuple(months.choices),
             stamps=months.stamps,
-            ancillary=pins,
-            period=wanted,
-            params=params,
         )
     url, stamp = _single_url(catalog, spec, context)
     options = entry_options(catalog, spec, context, url)
-    return ResolvedEntry(
-        name,
-        catalog,
-        spec,
-        context,
-        args,
-        options,
-        url=url,
-        stamps={url: stamp},
-        ancillary=pins,
-        period=wanted,
-        params=params,
-    )
+    return replace(base, options=options, url=url, stamps={url: stamp})
 
 
 __all__ = ["ResolvedEntry", "resolve_entry"]
