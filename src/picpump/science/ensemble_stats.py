@@ -16,7 +16,6 @@ one-at-a-time effects around the baseline member.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -52,10 +51,10 @@ def np_annual_mean(production: NDArray[Any], month: NDArray[np.integer], min_mon
     """
     clim = finalized_moments(monthly_moments(production, month))[0].astype(np.float32)
     valid = np.isfinite(clim).sum(axis=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # cells with no valid month
-        mean = np.nanmean(clim, axis=0)
-    return np.where(valid >= min_months, mean, np.nan).astype(np.float32)
+    total = np.nansum(clim, axis=0, dtype=np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / valid
+    return np.where((valid >= min_months) & (valid > 0), mean, np.nan).astype(np.float32)
 
 
 def np_member_block(
@@ -115,9 +114,11 @@ def np_spread_maps(annual: NDArray[Any]) -> dict[str, NDArray[np.float32]]:
         ``median``, ``p05``, ``p95`` and ``relative_spread`` = (p95 − p05) / median (NaN where
         the median is not positive or every member is missing).
     """
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells (land) give NaN
-        p05, median, p95 = np.nanquantile(annual.astype(np.float64), [0.05, 0.5, 0.95], axis=0)
+    some = np.isfinite(annual).any(axis=0)  # all-NaN cells (land) stay NaN, without warnings
+    quantiles = np.full((3, *some.shape), np.nan)
+    quantiles[:, some] = np.nanquantile(annual[:, some].astype(np.float64), [0.05, 0.5, 0.95], 0)
+    p05, median, p95 = quantiles
+    with np.errstate(invalid="ignore", divide="ignore"):
         spread = np.where(median > 0, (p95 - p05) / median, np.nan)
     out = {"median": median, "p05": p05, "p95": p95, "relative_spread": spread}
     return {k: v.astype(np.float32) for k, v in out.items()}
