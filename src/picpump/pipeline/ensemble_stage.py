@@ -183,7 +183,6 @@ def build_attribution(ensemble: xr.Dataset, spec: PipelineSpec) -> pd.DataFrame:
     result = ensemble[f"global_pic_production_{area}"].mean("time").values
     names = design.names
     levels = pd.DataFrame({n: ensemble[n].to_numpy() for n in names})
-    levels = levels.astype({n: object for n in names if levels[n].dtype.kind in "OUS"})
     base = {kind: getattr(spec.variants, kind).name for kind in PRODUCTION_KINDS}
     for factor in design.factors:
         if isinstance(factor, ParameterFactor):

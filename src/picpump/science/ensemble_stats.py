@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 from numpy.typing import NDArray
 
 from picpump.science.calcification import np_ez_pic_production
@@ -126,7 +127,7 @@ def np_spread_maps(annual: NDArray[Any]) -> dict[str, NDArray[np.float32]]:
 
 def _groups(values: pd.Series) -> pd.Series:
     """Group labels of a factor: its levels, or equal-count bins of a continuous sample."""
-    if values.dtype == object or values.nunique() <= max(2, len(values) // 2):
+    if not is_numeric_dtype(values) or values.nunique() <= max(2, len(values) // 2):
         return values.astype(str)
     bins = max(2, int(round(np.sqrt(len(values)))))
     return pd.qcut(values.rank(method="first"), bins, labels=False).astype(str)
@@ -137,7 +138,7 @@ def _baseline(levels: pd.DataFrame, base: Mapping[str, Any]) -> int:
     distance = np.zeros(len(levels))
     for name, column in levels.items():
         target = base.get(str(name))
-        if column.dtype == object:
+        if not is_numeric_dtype(column):
             distance += (column != target).to_numpy() * 1.0
         else:
             values = column.to_numpy(dtype=float)
