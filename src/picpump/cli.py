@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-reuse", action="store_true", help="re-ingest the inputs even when up to date"
     )
+    run.add_argument(
+        "--ensemble",
+        choices=["all"],
+        help="'all': also run every registered variant of the production model (ensemble.zarr)",
+    )
 
     demo = commands.add_parser("demo", help="the embedded demo archive")
     demo_commands = demo.add_subparsers(dest="demo_command", required=True)
@@ -238,7 +243,8 @@ def _dry_run(plan: Plan) -> int:
 def _run(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    spec = load_spec(args.pipeline, _period_override(args.period))
+    overrides = _period_override(args.period) | ({"ensemble": "all"} if args.ensemble else {})
+    spec = load_spec(args.pipeline, overrides)
     catalog = with_parameters(load_catalog(args.catalog), dict(args.param))
     out = args.out or f"outputs/{spec.name}"
     profile = load_profile(args.cluster, dict(args.cluster_opt))

@@ -137,3 +137,16 @@ def test_bad_ensemble_sections_are_refused(spec_path: str, section, match: str) 
     with pytest.raises(SpecError, match=match) as err:
         parse_spec({**raw, "ensemble": section})
     assert "received" in str(err.value).lower() or "fix" in str(err.value).lower()
+
+
+def test_the_cli_shortcut_runs_every_registered_variant(
+    demo_catalog: str, spec_path: str, tmp_path, capsys
+) -> None:
+    from picpump.cli import main
+
+    args = ["run", spec_path, "--catalog", demo_catalog, "--out", str(tmp_path), "--dry-run"]
+    assert main([*args, "--ensemble", "all"]) == 0
+    printed = capsys.readouterr().out
+    assert "ensemble.zarr" in printed
+    assert "ez_pic_production_annual {'member': 8," in printed
+    assert not (tmp_path / "ensemble.zarr").exists()

@@ -52,7 +52,7 @@ def _variant_factor(kind: Any, names: Any) -> VariantFactor:
 
 
 def _owner(key: str, kinds: Mapping[str, tuple[str, ...]]) -> tuple[str, str]:
-    """The kind owning a parameter key, ``kind.param`` or an unambiguous ``param``."""
+    """Return the kind owning a parameter key, ``kind.param`` or an unambiguous ``param``."""
     if "." in key:
         kind, param = key.split(".", 1)
         owners = [kind] if param in _params(kind, kinds.get(kind)) else []

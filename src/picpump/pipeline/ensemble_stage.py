@@ -116,7 +116,7 @@ def _stacked_spread_maps(annual: np.ndarray) -> np.ndarray:
 
 
 def build_ensemble(inputs: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
-    """The lazy ``ensemble`` product of the spec's ensemble on the ``inputs`` product.
+    """Build the lazy ``ensemble`` product of the spec's ensemble on the ``inputs`` product.
 
     Parameters
     ----------
@@ -161,7 +161,7 @@ def build_ensemble(inputs: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
 
 
 def build_attribution(ensemble: xr.Dataset, spec: PipelineSpec) -> pd.DataFrame:
-    """The ``ensemble_attribution`` table: the spread of global production by factor.
+    """Build the ``ensemble_attribution`` table: the spread of global production by factor.
 
     The result per member is the mean over the months of its global production under the
     run's own cell-area variant (the first of ``area_variants``).
@@ -187,7 +187,7 @@ def build_attribution(ensemble: xr.Dataset, spec: PipelineSpec) -> pd.DataFrame:
     for factor in design.factors:
         if isinstance(factor, ParameterFactor):
             base[factor.name] = getattr(spec.variants, factor.kind).params.get(factor.param)
-    table = attribution(levels, result, base)
+    table = attribution(levels, result.tolist(), base)
     table.attrs = {
         "result": f"mean over the months of global_pic_production_{area} [Pg C yr-1]",
         "first_order_index": "Var(E[Y | factor]) / Var(Y) over the members",

@@ -83,7 +83,7 @@ def global_figures(totals: xr.Dataset, area_variants: list[str], primary: str) -
 def ensemble_figures(
     products: Mapping[str, str], area: str, storage_options: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The spread of global production over the ensemble members (when the run made one).
+    """Summarise the spread of global production over the ensemble members, if any.
 
     Parameters
     ----------
@@ -110,7 +110,7 @@ def ensemble_figures(
     dominant = None
     if "ensemble_attribution" in products:
         table, _ = read_table(products["ensemble_attribution"], storage_options)
-        dominant = str(table.loc[table["first_order_index"].idxmax(), "factor"])
+        dominant = str(table["factor"].iloc[int(table["first_order_index"].to_numpy().argmax())])
     figures = {
         "members": int(ensemble.sizes["member"]),
         "global_pic_production_pg_per_yr": {**production, "area_variant": area},
@@ -240,7 +240,7 @@ def _trap_lines(summary: Mapping[str, Any]) -> list[str]:
 
 
 def _ensemble_lines(summary: Mapping[str, Any]) -> list[str]:
-    """The ensemble line: spread of global production over the members, dominant factor."""
+    """Render the ensemble line: spread of global production over the members, dominant factor."""
     if "ensemble" not in summary:
         return []
     figures = summary["ensemble"]

@@ -1,6 +1,6 @@
-"""Structural-uncertainty ensembles of the production model: factors, sampling, members.
+r"""Structural-uncertainty ensembles of the production model: factors, sampling, members.
 
-An ensemble varies factors of :math:`P_{EZ} = PIC \\cdot \\mu \\cdot h \\cdot g` (SCIENCE.md §1):
+An ensemble varies factors of :math:`P_{EZ} = PIC \cdot \\mu \cdot h \cdot g` (SCIENCE.md §1):
 a *variant factor* picks among registry variants of one kind (``growth_rate``: fielding2013,
 eppley1972), a *parameter factor* draws one parameter of a kind within a range
 (``light_limitation`` ``k_i`` in [2, 6]). :class:`EnsembleDesign` samples them as a full
@@ -52,11 +52,11 @@ class VariantFactor:
         return self.kind
 
     def levels(self, count: int) -> list[Level]:
-        """The factorial levels: every variant (``count`` is ignored)."""
+        """Return the factorial levels: every variant (``count`` is ignored)."""
         return list(self.names)
 
     def at(self, u: float) -> Level:
-        """The level of a uniform draw ``u`` in [0, 1): equal strata per variant."""
+        """Return the level of a uniform draw ``u`` in [0, 1): equal strata per variant."""
         return self.names[min(int(u * len(self.names)), len(self.names) - 1)]
 
 
@@ -85,11 +85,11 @@ class ParameterFactor:
         return f"{self.kind}_{self.param}"
 
     def levels(self, count: int) -> list[Level]:
-        """The factorial levels: ``count`` values evenly spaced over the range."""
+        """Return the factorial levels: ``count`` values evenly spaced over the range."""
         return [float(x) for x in np.linspace(self.low, self.high, count)]
 
     def at(self, u: float) -> Level:
-        """The value of a uniform draw ``u`` in [0, 1)."""
+        """Return the value of a uniform draw ``u`` in [0, 1)."""
         return float(self.low + u * (self.high - self.low))
 
 
@@ -150,7 +150,9 @@ class EnsembleDesign:
             "members": self.size,
             "levels": self.levels_per_parameter,
             "seed": self.seed,
-            "variants": {f.kind: list(f.names) for f in self.factors if isinstance(f, VariantFactor)},
+            "variants": {
+                f.kind: list(f.names) for f in self.factors if isinstance(f, VariantFactor)
+            },
             "parameters": {
                 f.name: [f.low, f.high] for f in self.factors if isinstance(f, ParameterFactor)
             },
@@ -190,8 +192,10 @@ def member_variants(base: ModelVariants, member: Mapping[str, Level]) -> ModelVa
 
 
 def member_label(member: Mapping[str, Level]) -> str:
-    """A short readable label of a member, e.g. ``growth_rate=eppley1972 k_i=3``."""
-    return " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in member.items())
+    """Return a short readable label of a member, e.g. ``growth_rate=eppley1972 k_i=3``."""
+    return " ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in member.items()
+    )
 
 
 def check_size(design: EnsembleDesign) -> EnsembleDesign:

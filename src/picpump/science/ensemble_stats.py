@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 from numpy.typing import NDArray
+from pandas.api.types import is_numeric_dtype
 
 from picpump.science.calcification import np_ez_pic_production
 from picpump.science.climatology import finalized_moments, monthly_moments
@@ -93,7 +93,8 @@ def np_member_block(
     annual = np.empty((len(members), *ocean.shape), dtype=np.float32)
     totals = np.empty((len(members), areas.shape[0], month.size), dtype=np.float64)
     for m, variants in enumerate(members):
-        production = np_ez_pic_production(*fields, variants)
+        pic, sst, par, kd490 = fields
+        production = np_ez_pic_production(pic, sst, par, kd490, variants)
         production = np.where(ocean, production, np.nan).astype(np.float32)
         annual[m] = np_annual_mean(production, month, min_months)
         for a, area in enumerate(areas):
