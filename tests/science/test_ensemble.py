@@ -22,6 +22,7 @@ from picpump.science.ensemble_stats import (
     attribution,
     np_annual_mean,
     np_member_block,
+    np_nan_quantiles,
     np_spread_maps,
 )
 from picpump.science.registry import ModelVariants
@@ -138,3 +139,14 @@ def test_attribution_of_a_latin_hypercube_bins_continuous_factors() -> None:
     table = attribution(levels, y, {"light_limitation_k_i": 4.1})
     assert table.loc[0, "levels"] == 8
     assert 0.9 < table.loc[0, "first_order_index"] <= 1.0
+
+
+def test_nan_quantiles_equal_numpy() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(16, 5, 7))
+    values[rng.uniform(size=values.shape) < 0.3] = np.nan
+    values[:, 0, 0] = np.nan
+    q = (0.05, 0.5, 0.95)
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        expected = np.nanquantile(values, q, axis=0)
+    np.testing.assert_allclose(np_nan_quantiles(values, q), expected, rtol=1e-12)
