@@ -25,16 +25,41 @@ from numpy.typing import NDArray
 from pandas.api.types import is_numeric_dtype
 
 from picpump.science.calcification import np_ez_pic_production
-from picpump.science.climatology import finalized_moments, monthly_moments
 from picpump.science.registry import ModelVariants
-from picpump.science.totals import DAYS_PER_YEAR, np_global_sum
+from picpump.science.totals import DAYS_PER_YEAR
 
 PG_PER_YR = 1e-3 * DAYS_PER_YEAR / 1e15
 """mg C d-1 → Pg C yr-1."""
 
 
-def np_annual_mean(production: NDArray[Any], month: NDArray[np.integer], min_months: int) -> Any:
+def month_groups(month: NDArray[np.integer]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the order grouping the steps by calendar month, and where each group starts."""
+    order = np.argsort(month, kind="stable")
+    grouped = month[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    return order, starts
+
+
+def _annual_of_groups(
+    filled: NDArray[Any], valid: NDArray[np.bool_], starts: NDArray[np.intp], min_months: int
+) -> NDArray[np.float32]:
+    """Annual mean from month-grouped values (0 where missing) and their validity."""
+    sums = np.add.reduceat(filled, starts, axis=0, dtype=np.float64)
+    counts = np.add.reduceat(valid, starts, axis=0, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        clim = (sums / counts).astype(np.float32)  # the climatology's float64 mean, as stored
+        months = (counts > 0).sum(axis=0)
+        mean = np.where(counts > 0, clim, 0).sum(axis=0, dtype=np.float32) / months
+    return np.where((months >= min_months) & (months > 0), mean, np.nan).astype(np.float32)
+
+
+def np_annual_mean(
+    production: NDArray[Any], month: NDArray[np.integer], min_months: int
+) -> NDArray[np.float32]:
     """Annual mean of a (time, ...) stack: calendar-month means, then their mean.
+
+    The calendar-month means accumulate in float64 and are kept as float32, as in the
+    ``climatology`` product; their mean over the valid months is the ``annual`` product.
 
     Parameters
     ----------
@@ -50,12 +75,10 @@ def np_annual_mean(production: NDArray[Any], month: NDArray[np.integer], min_mon
     ndarray of float32, shape (...)
         The annual mean.
     """
-    clim = finalized_moments(monthly_moments(production, month))[0].astype(np.float32)
-    valid = np.isfinite(clim).sum(axis=0)
-    total = np.nansum(clim, axis=0, dtype=np.float32)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / valid
-    return np.where((valid >= min_months) & (valid > 0), mean, np.nan).astype(np.float32)
+    order, starts = month_groups(month)
+    values = production[order]
+    valid = ~np.isnan(values)
+    return _annual_of_groups(np.where(valid, values, 0), valid, starts, min_months)
 
 
 def np_member_block(
@@ -90,15 +113,18 @@ def np_member_block(
     totals : ndarray of float64, shape (member, area variant, time)
         The block's share of the global production [Pg C yr-1].
     """
+    order, starts = month_groups(month)
+    pic, sst, par, kd490 = (np.asarray(f)[order] for f in fields)  # grouped by month, once
+    weights = np.where(ocean, areas, 0.0) * PG_PER_YR
     annual = np.empty((len(members), *ocean.shape), dtype=np.float32)
     totals = np.empty((len(members), areas.shape[0], month.size), dtype=np.float64)
     for m, variants in enumerate(members):
-        pic, sst, par, kd490 = fields
         production = np_ez_pic_production(pic, sst, par, kd490, variants)
-        production = np.where(ocean, production, np.nan).astype(np.float32)
-        annual[m] = np_annual_mean(production, month, min_months)
-        for a, area in enumerate(areas):
-            totals[m, a] = np_global_sum(production, area, ocean) * PG_PER_YR
+        valid = ~np.isnan(production) & ocean
+        filled = np.where(valid, production, 0)
+        annual[m] = _annual_of_groups(filled, valid, starts, min_months)
+        # the area integral of totals.np_global_sum, every area variant in one pass
+        totals[m][:, order] = np.einsum("tij,aij->at", filled.astype(np.float64), weights)
     return annual, totals
 
 
@@ -228,6 +254,7 @@ def attribution(
 __all__ = [
     "PG_PER_YR",
     "attribution",
+    "month_groups",
     "np_annual_mean",
     "np_member_block",
     "np_nan_quantiles",
