@@ -44,8 +44,10 @@ def _annual_of_groups(
     filled: NDArray[Any], valid: NDArray[np.bool_], starts: NDArray[np.intp], min_months: int
 ) -> NDArray[np.float32]:
     """Annual mean from month-grouped values (0 where missing) and their validity."""
-    sums = np.add.reduceat(filled, starts, axis=0, dtype=np.float64)
-    counts = np.add.reduceat(valid, starts, axis=0, dtype=np.int64)
+    bounds = [*starts.tolist(), len(filled)]
+    groups = list(zip(bounds[:-1], bounds[1:], strict=True))
+    sums = np.stack([filled[a:b].sum(axis=0, dtype=np.float64) for a, b in groups])
+    counts = np.stack([valid[a:b].sum(axis=0) for a, b in groups])
     with np.errstate(invalid="ignore", divide="ignore"):
         clim = (sums / counts).astype(np.float32)  # the climatology's float64 mean, as stored
         months = (counts > 0).sum(axis=0)
@@ -121,10 +123,10 @@ def np_member_block(
     for m, variants in enumerate(members):
         production = np_ez_pic_production(pic, sst, par, kd490, variants)
         valid = ~np.isnan(production) & ocean
-        filled = np.where(valid, production, 0)
+        filled = np.where(valid, production, 0).astype(np.float64)
         annual[m] = _annual_of_groups(filled, valid, starts, min_months)
         # the area integral of totals.np_global_sum, every area variant in one pass
-        totals[m][:, order] = np.einsum("tij,aij->at", filled.astype(np.float64), weights)
+        totals[m][:, order] = np.einsum("tij,aij->at", filled, weights)
     return annual, totals
 
 
