@@ -10,6 +10,7 @@ across-member median, 5–95 % range and relative spread.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import dask
@@ -81,15 +82,33 @@ def _areas(spec: PipelineSpec) -> np.ndarray:
     )
 
 
+def _tile_of_members(
+    pic: np.ndarray,
+    sst: np.ndarray,
+    par: np.ndarray,
+    kd490: np.ndarray,
+    ocean: np.ndarray,
+    areas: np.ndarray,
+    *,
+    month: np.ndarray,
+    members: list[ModelVariants],
+    min_months: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    return np_member_block((pic, sst, par, kd490), ocean, areas, month, members, min_months)
+
+
 def _member_blocks(inputs: xr.Dataset, spec: PipelineSpec, members: list[ModelVariants]) -> Any:
     """Lazy (member, lat, lon) annual maps and (member, area, time) totals, one task per tile."""
     fields = [inputs[n].chunk({"time": -1}).data for n in FIELDS]
     lat_chunks, lon_chunks = fields[0].chunks[1:]
     ocean = da.asarray(inputs["open_ocean"].data).rechunk((lat_chunks, lon_chunks)).astype(bool)
     areas, month = _areas(spec), inputs["time"].dt.month.values.astype(np.int64)
+    min_months = spec.annual_min_months
     tiles = [f.to_delayed() for f in fields]
     ocean_tiles = ocean.to_delayed()
-    block = dask.delayed(np_member_block, pure=True, nout=2)
+    # members bound in a partial: dask does not walk them (dataclasses) once per tile
+    kernel = partial(_tile_of_members, month=month, members=members, min_months=min_months)
+    block = dask.delayed(kernel, pure=False, nout=2)
     rows, parts = [], []
     lat_edges, lon_edges = np.cumsum((0, *lat_chunks)), np.cumsum((0, *lon_chunks))
     for i, ny in enumerate(lat_chunks):
@@ -97,12 +116,9 @@ def _member_blocks(inputs: xr.Dataset, spec: PipelineSpec, members: list[ModelVa
         for j, nx in enumerate(lon_chunks):
             ys, xs = slice(lat_edges[i], lat_edges[i + 1]), slice(lon_edges[j], lon_edges[j + 1])
             annual, totals = block(
-                [t[0, i, j] for t in tiles],
+                *(t[0, i, j] for t in tiles),
                 ocean_tiles[i, j],
                 areas[:, ys, xs],
-                month,
-                members,
-                spec.annual_min_months,
             )
             row.append(da.from_delayed(annual, (len(members), ny, nx), dtype=np.float32))
             shape = (len(members), areas.shape[0], month.size)
