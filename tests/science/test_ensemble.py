@@ -150,3 +150,15 @@ def test_nan_quantiles_equal_numpy() -> None:
     with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
         expected = np.nanquantile(values, q, axis=0)
     np.testing.assert_allclose(np_nan_quantiles(values, q), expected, rtol=1e-12)
+
+
+def test_the_baseline_member_tolerates_parameters_some_variants_lack() -> None:
+    levels = pd.DataFrame(
+        {
+            "euphotic_depth": ["kd490_1pct", "morel2007", "kd490_1pct", "morel2007"],
+            "euphotic_depth_c0": [np.nan, 0.05, np.nan, 0.08],
+        }
+    )
+    table = attribution(levels, [1.0, 2.0, 1.5, 3.0], {"euphotic_depth": "kd490_1pct"})
+    assert table["baseline"].tolist() == [1.0, 1.0]
+    assert table["first_order_index"].between(0, 1).all()

@@ -16,6 +16,7 @@ one-at-a-time effects around the baseline member.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -193,17 +194,24 @@ def _groups(values: pd.Series) -> pd.Series:
 
 
 def _baseline(levels: pd.DataFrame, base: Mapping[str, Any]) -> int:
-    """Index of the member closest to the base settings (equal names, nearest parameters)."""
+    """Index of the member closest to the base settings (equal names, nearest parameters).
+
+    Each factor adds at most 1 to a member's distance; a parameter missing on either side
+    (a variant without it) adds 1.
+    """
     distance = np.zeros(len(levels))
     for name, column in levels.items():
         target = base.get(str(name))
         if not is_numeric_dtype(column):
             distance += (column != target).to_numpy() * 1.0
-        else:
-            values = column.to_numpy(dtype=float)
-            span = np.nanmax(values) - np.nanmin(values) or 1.0
-            distance += np.abs(values - float(target if target is not None else np.nan)) / span
-    return int(np.nanargmin(np.nan_to_num(distance, nan=np.inf)))
+            continue
+        values = column.to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column of NaN only
+            span = float(np.nanmax(values) - np.nanmin(values)) or 1.0
+        gap = np.abs(values - (np.nan if target is None else float(target))) / span
+        distance += np.nan_to_num(np.minimum(gap, 1.0), nan=1.0)
+    return int(np.argmin(distance))
 
 
 def attribution(
