@@ -9,6 +9,8 @@
 4. ``memory``: peak RSS per worker of the job for 24, 96 and 302 months.
 5. ``fine_grid``: 4 km slices, extrapolated to 302 months of the whole grid on 2 cores.
 6. ``matchup``: ``benchmarks/matchup.py`` when present; ``demo``: ``picpump run`` of the demo.
+7. ``ensemble``: a 16-member ensemble in one pass vs one run: the pipeline on a demo archive
+   at 1° and the production job on the main stack (target ≤ 2× the wall time).
 
 The stacks are synthesised deterministically once into ``benchmarks/work`` (about 9 GB and a
 few minutes at full size; later runs reuse them; ``make clean`` removes them). A full run
@@ -47,7 +49,16 @@ from picpump.grid import Grid  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results"
-SECTIONS = ("climatology", "kernel", "workers", "memory", "fine_grid", "matchup", "demo")
+SECTIONS = (
+    "climatology",
+    "kernel",
+    "workers",
+    "memory",
+    "fine_grid",
+    "matchup",
+    "demo",
+    "ensemble",
+)
 PACKAGES = ("picpump", "numpy", "numba", "xarray", "dask", "distributed", "zarr", "numcodecs")
 
 
@@ -140,6 +151,17 @@ def section_demo(_: Sizes) -> dict[str, Any]:
     return bench_pipeline(WORK)
 
 
+def section_ensemble(sizes: Sizes) -> dict[str, Any]:
+    from benchmarks.ensemble import bench, bench_pipeline
+
+    repeats = max(sizes.repeats, 5)
+    out: dict[str, Any] = {"pipeline_1deg": bench_pipeline(WORK, sizes.months, repeats=repeats)}
+    grid = Grid(sizes.resolution)
+    paths = ensure_stores(WORK, sizes.kernel_months, grid, production=False)
+    out[f"stack_{sizes.resolution:g}deg"] = bench(paths["inputs"], WORK, grid, repeats=repeats)
+    return out
+
+
 def run_sections(names: list[str], sizes: Sizes, results: dict[str, Any]) -> None:
     """Run the sections in order; a failing section records its error and the run goes on."""
     sections: dict[str, Callable[[], dict[str, Any]]] = {
@@ -150,6 +172,7 @@ def run_sections(names: list[str], sizes: Sizes, results: dict[str, Any]) -> Non
         "fine_grid": lambda: section_fine_grid(sizes),
         "matchup": lambda: section_matchup(sizes),
         "demo": lambda: section_demo(sizes),
+        "ensemble": lambda: section_ensemble(sizes),
     }
     for name in names:
         call = sections[name]

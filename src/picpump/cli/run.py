@@ -38,6 +38,11 @@ def add_parser(commands: Any) -> None:
     run.add_argument(
         "--no-reuse", action="store_true", help="re-ingest the inputs even when up to date"
     )
+    run.add_argument(
+        "--ensemble",
+        choices=["all"],
+        help="'all': also run every registered variant of the production model (ensemble.zarr)",
+    )
     run.set_defaults(handler=command)
 
 
@@ -65,7 +70,8 @@ def dry_run(plan: Plan) -> int:
 
 def command(args: argparse.Namespace) -> int:
     """Plan the run, then execute it on the cluster and print the summary."""
-    spec = load_spec(args.pipeline, _period_override(args.period))
+    overrides = _period_override(args.period) | ({"ensemble": "all"} if args.ensemble else {})
+    spec = load_spec(args.pipeline, overrides)
     catalog = with_parameters(load_catalog(args.catalog), dict(args.param))
     out = args.out or f"outputs/{spec.name}"
     profile = load_profile(args.cluster, dict(args.cluster_opt))

@@ -127,6 +127,9 @@ def provenance(
     }
     if synthetic:
         attrs["comment"] = "synthetic demo data: not an observation of the real ocean"
+    if spec.ensemble is not None and product.startswith("ensemble"):
+        attrs["ensemble_design"] = json.dumps(spec.ensemble.as_dict())
+        attrs["ensemble_seed"] = spec.ensemble.seed
     return attrs
 
 

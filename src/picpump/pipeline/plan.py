@@ -22,6 +22,7 @@ import xarray as xr
 from picpump.io.api import Catalog, ResolvedEntry, fingerprint, resolve
 from picpump.io.store.zarr_store import join
 from picpump.pipeline import stages
+from picpump.pipeline.ensemble_stage import build_ensemble
 from picpump.pipeline.spec import STAGES, PipelineSpec
 
 UPSTREAM: dict[str, tuple[str, ...]] = {
@@ -30,6 +31,7 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "climatology": ("monthly", "inputs"),
     "annual": ("climatology",),
     "global_totals": ("monthly",),
+    "ensemble": ("inputs",),
 }
 
 
@@ -69,12 +71,16 @@ class Plan:
 
     @property
     def needed(self) -> list[str]:
-        """The products to write: the requested outputs and everything they depend on."""
-        want = set(self.spec.outputs)
-        for name in reversed(STAGES):
+        """The products to write: the requested outputs and everything they depend on.
+
+        With an ``ensemble:`` section, ``ensemble`` comes last (it reads ``inputs``).
+        """
+        ensemble = ["ensemble"] if self.spec.ensemble is not None else []
+        want = set(self.spec.outputs) | set(ensemble)
+        for name in reversed((*STAGES, *ensemble)):
             if name in want:
                 want |= set(UPSTREAM[name])
-        return [s for s in STAGES if s in want]
+        return [s for s in STAGES if s in want] + ensemble
 
     @cached_property
     def products(self) -> dict[str, xr.Dataset]:
@@ -111,6 +117,8 @@ def build_product(name: str, upstream: Mapping[str, xr.Dataset], plan: Plan) -> 
         return stages.build_climatology(upstream["monthly"], upstream["inputs"], spec)
     if name == "annual":
         return stages.build_annual(upstream["climatology"], spec)
+    if name == "ensemble":
+        return build_ensemble(upstream["inputs"], spec)
     return stages.build_global_totals(upstream["monthly"], spec)
 
 

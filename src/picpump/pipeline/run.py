@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dask
+import pandas as pd
 import xarray as xr
 
 from picpump.io.store.table_files import write_table
 from picpump.io.store.zarr_store import is_complete, join, open_product, remove_partials, stage_zarr
 from picpump.pipeline.attributes import finalize, table_attributes
+from picpump.pipeline.ensemble_stage import build_attribution
 from picpump.pipeline.plan import Plan, build_product
 from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import build_tables
@@ -131,6 +133,9 @@ def execute(
         result.seconds[name] = time.perf_counter() - start
     if plan.spec.analysis.tables:
         _write_tables(plan, written, result, command, log)
+    if "ensemble" in written:
+        table = build_attribution(written["ensemble"], plan.spec)
+        _write_table(plan, "ensemble_attribution", table, result, command, log)
     return result
 
 
@@ -145,14 +150,26 @@ def _write_tables(
     start = time.perf_counter()
     sources = RunSources(plan.entries, plan.inputs.elevation)
     tables = build_tables(sources, plan.spec, written["climatology"], written["annual"], log=log)
-    meta = dict(plan.catalog.metadata)
     for name, table in tables.items():
-        base = join(plan.out, f"tables/{name}")
-        attrs = table_attributes(table.attrs, name, plan.spec, meta, command)
-        urls = write_table(table, base, attrs=attrs, storage_options=plan.storage_options)
-        result.products[name] = urls["parquet"]
-        log(f"{name}: {len(table)} rows → {urls['parquet']} (+ .csv)")
+        _write_table(plan, name, table, result, command, log)
     result.seconds["tables"] = time.perf_counter() - start
+
+
+def _write_table(
+    plan: Plan,
+    name: str,
+    table: pd.DataFrame,
+    result: RunResult,
+    command: str,
+    log: Callable[[str], None],
+) -> None:
+    """Write one table product (Parquet + CSV) with its provenance; record its URL."""
+    base = join(plan.out, f"tables/{name}")
+    meta = dict(plan.catalog.metadata)
+    attrs = table_attributes(table.attrs, name, plan.spec, meta, command)
+    urls = write_table(table, base, attrs=attrs, storage_options=plan.storage_options)
+    result.products[name] = urls["parquet"]
+    log(f"{name}: {len(table)} rows → {urls['parquet']} (+ .csv)")
 
 
 __all__ = ["RunResult", "execute"]

@@ -13,6 +13,8 @@ from picpump.errors import SpecError, explain
 from picpump.grid import Grid
 from picpump.period import Period, month_start
 from picpump.pipeline.analysis_spec import TABLES, AnalysisSpec, parse_analysis
+from picpump.pipeline.ensemble_spec import parse_ensemble
+from picpump.science.ensemble import EnsembleDesign
 from picpump.science.registry import ModelVariants
 
 STAGES = ("inputs", "monthly", "climatology", "annual", "global_totals")
@@ -50,6 +52,8 @@ class PipelineSpec:
         Gridded stages to run.
     analysis : AnalysisSpec
         Traps, regions, taxa, pathways and the table products requested.
+    ensemble : EnsembleDesign or None
+        The structural-uncertainty ensemble (``ensemble:`` section), if any.
     raw : dict
         The spec as read, recorded in every product.
     """
@@ -68,6 +72,7 @@ class PipelineSpec:
     tile: int = 90
     outputs: tuple[str, ...] = STAGES
     analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
+    ensemble: EnsembleDesign | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -139,6 +144,7 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
     """
     known = {"name", "description", "period", "grid", "inputs", "variants", "climatology"}
     known |= {"area_variants", "chunks", "outputs", "traps", "regions", "taxa", "pathways"}
+    known |= {"ensemble"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise SpecError(
@@ -173,6 +179,7 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
         tile=int(chunks.get("tile", 90)),
         outputs=tuple(s for s in STAGES if s in outputs),
         analysis=analysis,
+        ensemble=parse_ensemble(raw.get("ensemble")),
         raw=dict(raw),
     )
 

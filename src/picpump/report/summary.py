@@ -80,6 +80,45 @@ def global_figures(totals: xr.Dataset, area_variants: list[str], primary: str) -
     }
 
 
+def ensemble_figures(
+    products: Mapping[str, str], area: str, storage_options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Summarise the spread of global production over the ensemble members, if any.
+
+    Parameters
+    ----------
+    products : mapping
+        Product name → URL (``ensemble`` and ``ensemble_attribution``).
+    area : str
+        The run's cell-area variant.
+    storage_options : mapping, optional
+        fsspec options to read the products.
+
+    Returns
+    -------
+    dict
+        ``{"ensemble": {members, global_pic_production_pg_per_yr: {median, p05, p95, min,
+        max, area_variant}, dominant_factor}}``, or ``{}`` without an ensemble.
+    """
+    if "ensemble" not in products:
+        return {}
+    ensemble = open_product(products["ensemble"], storage_options)
+    means = ensemble[f"global_pic_production_{area}"].mean("time").values.astype(np.float64)
+    p05, median, p95 = np.quantile(means, [0.05, 0.5, 0.95])
+    production = {"median": median, "p05": p05, "p95": p95, "min": means.min()}
+    production = {k: float(v) for k, v in {**production, "max": means.max()}.items()}
+    dominant = None
+    if "ensemble_attribution" in products:
+        table, _ = read_table(products["ensemble_attribution"], storage_options)
+        dominant = str(table["factor"].iloc[int(table["first_order_index"].to_numpy().argmax())])
+    figures = {
+        "members": int(ensemble.sizes["member"]),
+        "global_pic_production_pg_per_yr": {**production, "area_variant": area},
+        "dominant_factor": dominant,
+    }
+    return {"ensemble": figures}
+
+
 def _records(table: Any, columns: list[str]) -> list[dict[str, Any]]:
     rows = table[columns].astype(object).where(table[columns].notna(), None)
     return [dict(zip(columns, row, strict=True)) for row in rows.itertuples(index=False)]
@@ -152,6 +191,7 @@ def summarise(
         totals = open_product(products["global_totals"], storage_options)
         summary.update(global_figures(totals, area_variants, area_variants[0]))
     summary.update(trap_figures(products, storage_options))
+    summary.update(ensemble_figures(products, area_variants[0], storage_options))
     summary["synthetic"] = synthetic
     summary["spec"] = dict(spec)
     summary["variants"] = dict(variants)
@@ -199,6 +239,23 @@ def _trap_lines(summary: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _ensemble_lines(summary: Mapping[str, Any]) -> list[str]:
+    """Render the ensemble line: spread of global production over the members, dominant factor."""
+    if "ensemble" not in summary:
+        return []
+    figures = summary["ensemble"]
+    prod = figures["global_pic_production_pg_per_yr"]
+    return [
+        "## Ensemble of model variants (structural uncertainty)",
+        "",
+        f"- EZ PIC production over {figures['members']} members: median "
+        f"**{prod['median']:.3f} Pg C yr-1**, 5–95 % {prod['p05']:.3f}–{prod['p95']:.3f}, "
+        f"min–max {prod['min']:.3f}–{prod['max']:.3f} ({prod['area_variant']} cell areas); "
+        f"dominant factor: {figures['dominant_factor'] or '–'}",
+        "",
+    ]
+
+
 def render_markdown(summary: Mapping[str, Any]) -> str:
     """Render the summary in words (``summary.md``)."""
     run = summary["run"]
@@ -230,6 +287,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
             "",
         ]
     lines += _trap_lines(summary)
+    lines += _ensemble_lines(summary)
     lines += ["## Model variants", ""]
     for kind, v in summary["variants"].items():
         lines.append(f"- {kind}: `{v.get('name', v)}` {v.get('params', '')}")
@@ -249,6 +307,7 @@ def write_summary(
 
 
 __all__ = [
+    "ensemble_figures",
     "global_figures",
     "render_markdown",
     "summarise",
