@@ -150,3 +150,22 @@ def test_the_cli_shortcut_runs_every_registered_variant(
     assert "ensemble.zarr" in printed
     assert "ez_pic_production_annual {'member': 8," in printed
     assert not (tmp_path / "ensemble.zarr").exists()
+
+
+def test_compare_reads_the_member_dimension(ensemble_run, tmp_path) -> None:
+    import shutil
+
+    from picpump.report.compare import compare_runs
+
+    _, result = ensemble_run
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        shutil.copytree(result.products["ensemble"], folder / "ensemble.zarr")
+    assert compare_runs(str(first), str(second)) == []
+    store = open_product(str(second / "ensemble.zarr")).load()
+    store["ez_pic_production_annual"][{"member": 5}] *= 1.5
+    shutil.rmtree(second / "ensemble.zarr")
+    store.to_zarr(second / "ensemble.zarr", consolidated=True)
+    (second / "ensemble.zarr" / ".picpump-complete").touch()
+    found = {(d.product, d.item) for d in compare_runs(str(first), str(second))}
+    assert found == {("ensemble", "ez_pic_production_annual")}
