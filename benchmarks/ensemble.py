@@ -79,8 +79,9 @@ def bench_pipeline(work: Path, months: int, members: int = 16, repeats: int = 5)
     def run_ensemble() -> None:
         stage.append(execute(make_plan(ensemble, catalog, out), progress=False).seconds["ensemble"])
 
-    one = _timed(lambda: execute(make_plan(single, catalog, out), progress=False), repeats)
-    many = _timed(run_ensemble, repeats)
+    one, many = _paired(
+        lambda: execute(make_plan(single, catalog, out), progress=False), run_ensemble, repeats
+    )
     return {
         "months": months,
         "members": ensemble.ensemble.size if ensemble.ensemble else 0,
@@ -92,16 +93,25 @@ def bench_pipeline(work: Path, months: int, members: int = 16, repeats: int = 5)
     }
 
 
-def _timed(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
-    times = []
+def _paired(
+    one: Callable[[], Any], many: Callable[[], Any], repeats: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Time ``one`` and ``many`` alternately, so that both see the same machine load."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+        for fn, sink in zip((one, many), times, strict=True):
+            start = time.perf_counter()
+            fn()
+            sink.append(time.perf_counter() - start)
+    return _stats(times[0]), _stats(times[1])
+
+
+def _stats(times: list[float]) -> dict[str, float]:
     return {
         "median_s": round(statistics.median(times), 3),
         "min_s": round(min(times), 3),
         "max_s": round(max(times), 3),
+        "runs": len(times),
     }
 
 
@@ -114,8 +124,7 @@ def bench(inputs: Path, work: Path, grid: Grid, members: int = 16, repeats: int 
     def ensemble() -> None:
         write(build_ensemble(ds, spec), work / "ensemble-out" / "ensemble.zarr")
 
-    one = _timed(lambda: run_job(inputs, work / "ensemble-one-run"), repeats)
-    many = _timed(ensemble, repeats)
+    one, many = _paired(lambda: run_job(inputs, work / "ensemble-one-run"), ensemble, repeats)
     return {
         "shape": list(ds["pic"].shape),
         "members": members,
