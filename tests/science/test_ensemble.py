@@ -18,13 +18,13 @@ from picpump.science.ensemble import (
     member_label,
     member_variants,
 )
-from picpump.science.ensemble_stats import (
-    attribution,
+from picpump.science.ensemble_members import (
+    member_reductions,
     np_annual_mean,
     np_member_block,
-    np_nan_quantiles,
-    np_spread_maps,
+    np_member_reductions,
 )
+from picpump.science.ensemble_stats import attribution, np_nan_quantiles, np_spread_maps
 from picpump.science.registry import ModelVariants
 
 FACTORS = (
@@ -98,6 +98,22 @@ def test_the_member_block_equals_the_kernel_per_member() -> None:
         expected = np.nansum(production * areas[0], axis=(1, 2)) * 1e-3 * 365 / 1e15
         np.testing.assert_allclose(totals[m, 0], expected, rtol=1e-6)
     assert np.isnan(annual[:, 0, 0]).all()
+
+
+def test_compiled_member_reductions_equal_the_numpy_reference() -> None:
+    rng = np.random.default_rng(3)
+    production = rng.uniform(0, 50, (30, 7, 9)).astype("float32")
+    production[rng.random(production.shape) < 0.3] = np.nan
+    production[:, 2, 3] = np.nan  # a cell never valid
+    ocean = rng.random((7, 9)) < 0.8
+    weights = np.where(ocean, rng.uniform(1e9, 2e9, (2, 7, 9)), 0.0)
+    month = (np.arange(30) + 8) % 12 + 1
+    compiled = member_reductions(production, ocean, weights, month)
+    reference = np_member_reductions(production, ocean, weights, month)
+    np.testing.assert_array_equal(compiled[0], reference[0])
+    np.testing.assert_array_equal(compiled[1], reference[1])
+    np.testing.assert_allclose(compiled[2], reference[2], rtol=1e-12)
+    assert compiled[1][:, 2, 3].sum() == 0 and compiled[1][:, ~ocean].sum() == 0
 
 
 def test_spread_maps_order_the_quantiles_and_leave_land_missing() -> None:

@@ -2,7 +2,7 @@
 
 Every member of the spec's ensemble runs on the written ``inputs`` product in one pass: each
 spatial tile of the inputs is read once and every member's kernel runs on it
-(:func:`picpump.science.ensemble_stats.np_member_block`, one member at a time, so a worker holds
+(:func:`picpump.science.ensemble_members.np_member_block`, one member at a time, so a worker holds
 the tile plus one member's production). The tiles give each member's annual-mean production
 map and its monthly global totals under each reported cell-area variant; the maps give the
 across-member median, 5–95 % range and relative spread.
@@ -29,7 +29,8 @@ from picpump.science.ensemble import (
     member_label,
     member_variants,
 )
-from picpump.science.ensemble_stats import attribution, np_member_block, np_spread_maps
+from picpump.science.ensemble_members import np_member_block
+from picpump.science.ensemble_stats import attribution, np_spread_maps
 from picpump.science.registry import ModelVariants, variant
 
 FIELDS = ("pic", "sst", "par", "kd490")

@@ -1,11 +1,8 @@
-r"""Ensemble statistics: every member's kernel on one block, spread maps, attribution.
+r"""Ensemble statistics: spread maps across members, and attribution of the spread.
 
-:func:`np_member_block` runs the production kernel of each member on one block of the inputs,
-one member at a time (memory: the inputs plus one member's production), and keeps only the
-reductions: each member's annual-mean production map (calendar-month climatology, then the
-mean over the valid months, as the single run's ``annual`` product) and its monthly area
-integrals under each cell-area variant. :func:`attribution` splits the spread of a scalar
-result over the factors: the first-order (main-effect) index of each factor
+:func:`np_spread_maps` gives the across-member median, 5–95 % range and relative spread of
+the members' maps (from :mod:`picpump.science.ensemble_members`). :func:`attribution` splits
+the spread of a scalar result over the factors: the first-order (main-effect) index of each factor
 
 .. math:: S_f = \frac{\operatorname{Var}_{x_f}\left(E[Y \mid x_f]\right)}{\operatorname{Var}(Y)}
           \in [0, 1]
@@ -24,111 +21,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from pandas.api.types import is_numeric_dtype
-
-from picpump.science.calcification import np_ez_pic_production
-from picpump.science.registry import ModelVariants
-from picpump.science.totals import DAYS_PER_YEAR
-
-PG_PER_YR = 1e-3 * DAYS_PER_YEAR / 1e15
-"""mg C d-1 → Pg C yr-1."""
-
-
-def month_groups(month: NDArray[np.integer]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Return the order grouping the steps by calendar month, and where each group starts."""
-    order = np.argsort(month, kind="stable")
-    grouped = month[order]
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
-    return order, starts
-
-
-def _annual_of_groups(
-    filled: NDArray[Any], valid: NDArray[np.bool_], starts: NDArray[np.intp], min_months: int
-) -> NDArray[np.float32]:
-    """Annual mean from month-grouped values (0 where missing) and their validity."""
-    bounds = [*starts.tolist(), len(filled)]
-    groups = list(zip(bounds[:-1], bounds[1:], strict=True))
-    sums = np.stack([filled[a:b].sum(axis=0, dtype=np.float64) for a, b in groups])
-    counts = np.stack([valid[a:b].sum(axis=0) for a, b in groups])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        clim = (sums / counts).astype(np.float32)  # the climatology's float64 mean, as stored
-        months = (counts > 0).sum(axis=0)
-        mean = np.where(counts > 0, clim, 0).sum(axis=0, dtype=np.float32) / months
-    return np.where((months >= min_months) & (months > 0), mean, np.nan).astype(np.float32)
-
-
-def np_annual_mean(
-    production: NDArray[Any], month: NDArray[np.integer], min_months: int
-) -> NDArray[np.float32]:
-    """Annual mean of a (time, ...) stack: calendar-month means, then their mean.
-
-    The calendar-month means accumulate in float64 and are kept as float32, as in the
-    ``climatology`` product; their mean over the valid months is the ``annual`` product.
-
-    Parameters
-    ----------
-    production : ndarray, shape (time, ...)
-        Monthly values; NaN is missing.
-    month : ndarray of int, shape (time,)
-        Calendar month (1–12) of each step.
-    min_months : int
-        Valid calendar months a cell needs; fewer gives NaN.
-
-    Returns
-    -------
-    ndarray of float32, shape (...)
-        The annual mean.
-    """
-    order, starts = month_groups(month)
-    values = production[order]
-    valid = ~np.isnan(values)
-    return _annual_of_groups(np.where(valid, values, 0), valid, starts, min_months)
-
-
-def np_member_block(
-    fields: Sequence[NDArray[Any]],
-    ocean: NDArray[np.bool_],
-    areas: NDArray[np.float64],
-    month: NDArray[np.integer],
-    members: Sequence[ModelVariants],
-    min_months: int,
-) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
-    """Run every member's production kernel on one block; keep its reductions.
-
-    Parameters
-    ----------
-    fields : sequence of 4 ndarrays, shape (time, y, x)
-        PIC, SST, PAR and Kd490 of the block (canonical units).
-    ocean : ndarray of bool, shape (y, x)
-        Open-ocean cells.
-    areas : ndarray, shape (area variant, y, x)
-        Cell areas [m2] under each reported area variant.
-    month : ndarray of int, shape (time,)
-        Calendar month of each step.
-    members : sequence of ModelVariants
-        The members' variants.
-    min_months : int
-        Valid calendar months a cell's annual mean needs.
-
-    Returns
-    -------
-    annual : ndarray of float32, shape (member, y, x)
-        Annual-mean production [mg C m-2 d-1], NaN off the open ocean.
-    totals : ndarray of float64, shape (member, area variant, time)
-        The block's share of the global production [Pg C yr-1].
-    """
-    order, starts = month_groups(month)
-    pic, sst, par, kd490 = (np.asarray(f)[order] for f in fields)  # grouped by month, once
-    weights = np.where(ocean, areas, 0.0) * PG_PER_YR
-    annual = np.empty((len(members), *ocean.shape), dtype=np.float32)
-    totals = np.empty((len(members), areas.shape[0], month.size), dtype=np.float64)
-    for m, variants in enumerate(members):
-        production = np_ez_pic_production(pic, sst, par, kd490, variants)
-        valid = ~np.isnan(production) & ocean
-        filled = np.where(valid, production, 0).astype(np.float64)
-        annual[m] = _annual_of_groups(filled, valid, starts, min_months)
-        # the area integral of totals.np_global_sum, every area variant in one pass
-        totals[m][:, order] = np.einsum("tij,aij->at", filled, weights)
-    return annual, totals
 
 
 def np_nan_quantiles(values: NDArray[Any], q: Sequence[float]) -> NDArray[np.float64]:
@@ -262,11 +154,7 @@ def attribution(
 
 
 __all__ = [
-    "PG_PER_YR",
     "attribution",
-    "month_groups",
-    "np_annual_mean",
-    "np_member_block",
     "np_nan_quantiles",
     "np_spread_maps",
 ]
