@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from picpump.io.store.faults import fault_point
-from picpump.io.store.fs import filesystem
 from picpump.io.store.generation import (
     current_folder,
     current_generation,
@@ -47,15 +46,15 @@ class Transaction:
         Id of the new generation.
     url : str
         Its folder: write every output of the run under it.
-    previous : str or None
-        Folder of the generation current when the run started (or ``out`` itself for a
-        folder without generations); None when ``out`` held nothing.
+    previous : str
+        Folder of the outputs current when the run started: their generation, or ``out``
+        itself for a folder without generations.
     """
 
     out: str
     generation: str
     url: str
-    previous: str | None
+    previous: str
 
 
 @contextmanager
@@ -88,9 +87,8 @@ def run_transaction(
         previous = current_generation(out, storage_options)
         remove_leftovers(out, [previous] if previous else [], storage_options)
         generation = new_generation_id()
-        txn = Transaction(
-            out, generation, generation_url(out, generation), _previous(out, storage_options)
-        )
+        url = generation_url(out, generation)
+        txn = Transaction(out, generation, url, current_folder(out, storage_options))
         try:
             yield txn
         except BaseException:
@@ -100,12 +98,6 @@ def run_transaction(
         switch_to(out, generation, storage_options)
         fault_point("switched")
         remove_leftovers(out, [generation], storage_options)
-
-
-def _previous(out: str, storage_options: Mapping[str, Any] | None) -> str | None:
-    folder = current_folder(out, storage_options)
-    fs, path = filesystem(folder, storage_options)
-    return folder if fs.exists(path) else None
 
 
 __all__ = ["Transaction", "run_transaction"]
