@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from picpump.cli import main
-from picpump.io.store.table_files import read_table
 from picpump.io.products import read_run_summary
+from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import open_product
 from tests.conftest import REPO
 from tests.pipeline.conftest import demo_catalog, demo_root, spec_path  # noqa: F401 (fixtures)
@@ -174,7 +174,9 @@ def test_slurm_pipeline_survives_a_killed_worker_job(
     )
     runner.start()
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (out.is_dir() and any(out.glob("generations/*/*.partial-*"))):
+    while time.monotonic() < deadline and not (
+        out.is_dir() and any(out.glob("generations/*/*.partial-*"))
+    ):
         time.sleep(0.02)
     running = [job for job, state in squeue().items() if state == "RUNNING"]
     assert runner.is_alive() and len(running) == 2, "the run must still be going"

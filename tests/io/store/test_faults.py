@@ -40,4 +40,3 @@ def test_kill_is_the_default_action_and_is_a_sigkill() -> None:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
     assert done.returncode == -9
     assert b"fault point publish:annual: kill" in done.stderr
-

@@ -83,7 +83,11 @@ def test_a_folder_of_an_earlier_layout_is_replaced_at_the_switch(tmp_path: Path)
     assert (out / "a.zarr" / "zarr.json").read_text() == "one"
     assert (out / "summary.json").read_text() == "one"
     assert sorted(p.name for p in out.iterdir()) == [
-        "a.zarr", "current", "generations", "summary.json", "tables"
+        "a.zarr",
+        "current",
+        "generations",
+        "summary.json",
+        "tables",
     ]
 
 
@@ -96,7 +100,9 @@ def test_leftovers_of_dead_runs_are_removed_and_the_kept_generation_stays(out: s
         fs.pipe_file(f"{root}/{name}", b"x")
     removed = remove_leftovers(out, ["g1"])
     assert sorted(p.rsplit("/", 1)[-1] for p in removed) == [
-        "a.zarr.partial-1234", "b.zarr.old-99", "dead"
+        "a.zarr.partial-1234",
+        "b.zarr.old-99",
+        "dead",
     ]
     assert fs.exists(f"{root}/{LOCK_NAME}.partial-1")  # the lock's own files are not touched
     assert _read(out, "summary.json") == "one"
@@ -131,11 +137,21 @@ def test_a_transaction_publishes_on_success_only(out: str) -> None:
     assert current_generation(out) == first.generation
     assert _read(out, "summary.json") == "one"
     fs, root = fsspec.core.url_to_fs(out)
-    assert [p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/generations", detail=False)] == [first.generation]
+    assert [p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/generations", detail=False)] == [
+        first.generation
+    ]
+    fs, root = fsspec.core.url_to_fs(out)
     assert not fs.exists(f"{root}/{LOCK_NAME}")
     with run_transaction(out) as third:
         _write_generation(out, third.generation, "three")
-    assert [p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/generations", detail=False)] == [third.generation]
+    assert [p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/generations", detail=False)] == [
+        third.generation
+    ]
     if not out.startswith("memory"):
         return
     assert read_json(join(out, "current.json"))["generation"] == third.generation
+
+
+def _generations(out: str) -> list[str]:
+    fs, root = fsspec.core.url_to_fs(out)
+    return [p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/generations", detail=False)]
