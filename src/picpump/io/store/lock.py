@@ -15,6 +15,10 @@ The lock is the object ``<out>/.picpump-run.lock``, a small JSON record of who h
   on another machine, or a frozen one). Otherwise a second run is refused with
   :class:`RunLockedError` naming the holder.
 - **Releasing it** deletes the object, only when it still holds our token.
+
+Breaking a stale lock is a rename aside then a check of what was moved on a local disk; object
+stores have no rename, so the token is checked again just before the delete: two runs breaking
+the same stale lock in the same instant remain a (narrow) race there.
 """
 
 from __future__ import annotations
@@ -174,8 +178,10 @@ class RunLock:
 
     def _break(self, stale: Mapping[str, Any]) -> None:
         """Remove a stale lock, unless another run replaced it meanwhile."""
-        if not is_local_fs(self.fs):
-            self.fs.rm(self.path)
+        if not is_local_fs(self.fs):  # no rename: check the token just before deleting
+            again = self.read()
+            if again is not None and again.get("token") == stale.get("token"):
+                self.fs.rm(self.path)
             return
         aside = f"{self.path}.stale-{new_token()}"
         try:
