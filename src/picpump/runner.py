@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from picpump.io.catalog.model import Catalog
 from picpump.io.products import write_product_catalog
+from picpump.io.store.faults import fault_point
+from picpump.io.store.transaction import Transaction, run_transaction
 from picpump.pipeline import Plan, execute
 from picpump.pipeline.run import RunResult
 from picpump.report.summary import summarise, write_summary
@@ -53,6 +55,10 @@ def run_plan(
 ) -> RunOutcome:
     """Execute ``plan``, then write the product catalog and the summary of the run.
 
+    The run is one transaction on ``plan.out`` (:mod:`picpump.io.store.transaction`): it
+    holds the folder's lock, writes everything under a new generation, and switches the
+    folder's pointer to it last; readers see the previous run's outputs until then.
+
     Parameters
     ----------
     plan : Plan
@@ -74,17 +80,55 @@ def run_plan(
     -------
     RunOutcome
         Products, summary and where they were written.
+
+    Raises
+    ------
+    picpump.io.store.lock.RunLockedError
+        When another run is writing ``plan.out``.
     """
+    with run_transaction(plan.out, plan.storage_options, command) as txn:
+        return _run_generation(
+            plan,
+            txn,
+            client,
+            facts=facts,
+            progress=progress,
+            command=command,
+            reuse_inputs=reuse_inputs,
+            log=log,
+        )
+
+
+def _run_generation(
+    user_plan: Plan,
+    txn: Transaction,
+    client: Any,
+    *,
+    facts: dict[str, Any] | None,
+    progress: bool,
+    command: str,
+    reuse_inputs: bool,
+    log: Callable[[str], None],
+) -> RunOutcome:
+    """Write every output of the run into the transaction's new generation."""
+    plan = replace(user_plan, out=txn.url)
     spec, catalog = plan.spec, plan.catalog
     started = datetime.now(UTC)
     clock = time.perf_counter()
     result = execute(
-        plan, client, progress=progress, command=command, reuse_inputs=reuse_inputs, log=log
+        plan,
+        client,
+        progress=progress,
+        command=command,
+        reuse_inputs=reuse_inputs,
+        log=log,
+        reuse_from=txn.previous,
     )
     run_facts = {
         "name": spec.name,
         **(facts or {}),
-        "out": plan.out,
+        "out": user_plan.out,
+        "generation": txn.generation,
         "period": "/".join(spec.period.bounds()),
         "grid": spec.grid.resolution,
         "started": started.isoformat(timespec="seconds"),
@@ -105,7 +149,9 @@ def run_plan(
         "title": f"picpump products of run '{spec.name}'",
         "synthetic": _synthetic(catalog),
     }
+    fault_point("catalog")
     catalog_url = write_product_catalog(plan.out, result.products, catalog_meta)
+    fault_point("summary")
     json_url, _ = write_summary(plan.out, summary)
     return RunOutcome(result, summary, json_url, catalog_url)
 

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from picpump.cli import main
+from picpump.io.products import read_run_summary
 from picpump.io.store.table_files import read_table
-from picpump.io.store.zarr_store import open_product, read_json
+from picpump.io.store.zarr_store import open_product
 from tests.conftest import REPO
 from tests.pipeline.conftest import demo_catalog, demo_root, spec_path  # noqa: F401 (fixtures)
 from tests.services import GatewayServer, S3Server, Slurm, squeue, wait_queue_empty
@@ -26,7 +27,7 @@ def _run(spec: str, catalog: str, out: Path | str, profile: str, *options: str) 
     for option in options:
         args += ["--cluster-opt", option]
     assert main(args) == 0
-    summary = read_json(f"{out}/summary.json")
+    summary = read_run_summary(str(out))
     assert summary["run"]["cluster"] == str(REPO / "cluster" / f"{profile}.yaml")
     products: dict[str, str] = summary["products"]
     return products
@@ -173,7 +174,9 @@ def test_slurm_pipeline_survives_a_killed_worker_job(
     )
     runner.start()
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (out.is_dir() and any(out.glob("*.partial-*"))):
+    while time.monotonic() < deadline and not (
+        out.is_dir() and any(out.glob("generations/*/*.partial-*"))
+    ):
         time.sleep(0.02)
     running = [job for job, state in squeue().items() if state == "RUNNING"]
     assert runner.is_alive() and len(running) == 2, "the run must still be going"

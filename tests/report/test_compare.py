@@ -12,6 +12,7 @@ import xarray as xr
 
 from picpump.cli import main
 from picpump.errors import InputError
+from picpump.io.store.generation import generation_url, switch_to
 from picpump.io.store.table_files import write_table
 from picpump.io.store.zarr_store import stage_zarr
 from picpump.report.compare import compare_datasets, compare_runs, compare_tables, products_in
@@ -73,3 +74,13 @@ def test_nan_is_equal_to_nan_but_not_to_a_number() -> None:
     assert diff.item == "npp" and "1 of 6" in diff.what
     assert compare_tables("t", TABLE, TABLE.copy()) == []
     assert compare_tables("t", TABLE, TABLE.iloc[:1])[0].what == "2 rows vs 1 rows"
+
+
+def test_compare_reads_the_current_generation_of_each_folder(tmp_path: Path) -> None:
+    a = tmp_path / "a"
+    _run(Path(generation_url(str(a), "g1")), VALUES, TABLE)
+    switch_to(str(a), "g1")
+    _run(Path(generation_url(str(a), "g2")), VALUES + 1.0, TABLE)  # written, never switched
+    b = _run(tmp_path / "b", VALUES.copy(), TABLE.copy())
+    assert products_in(str(a)) == (["annual"], ["table1"])
+    assert compare_runs(str(a), b) == []

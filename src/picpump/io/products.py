@@ -1,4 +1,8 @@
-"""The product catalog of a run (``<out>/catalog.yaml``) and opening its entries."""
+"""The product catalog and summary of a run (``<out>/catalog.yaml``, ``summary.json``).
+
+An output folder holds generations (:mod:`picpump.io.store.generation`): the readers here
+read the current one, found by :func:`picpump.io.store.generation.current_folder`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ import pandas as pd
 import xarray as xr
 import yaml
 
-from picpump.io.api import TABLE, ZARR, Catalog, open_entry, resolve
-from picpump.io.store.zarr_store import join, write_text
+from picpump.io.api import TABLE, ZARR, Catalog, load_catalog, open_entry, resolve
+from picpump.io.store.generation import current_folder
+from picpump.io.store.zarr_store import join, read_json, write_text
 
 TABLE_SUFFIX = ".parquet"
 
@@ -65,6 +70,43 @@ def write_product_catalog(
     return url
 
 
+def load_run_catalog(out: str, storage_options: Mapping[str, Any] | None = None) -> Catalog:
+    """Load the product catalog of the current generation of the output folder ``out``.
+
+    Parameters
+    ----------
+    out : str
+        The ``--out`` folder of a run (local path or fsspec URL).
+    storage_options : mapping, optional
+        fsspec options of its filesystem.
+
+    Returns
+    -------
+    Catalog
+        One entry per product of the last complete run.
+    """
+    url = join(current_folder(out, storage_options), "catalog.yaml")
+    return load_catalog(url, storage_options)
+
+
+def read_run_summary(out: str, storage_options: Mapping[str, Any] | None = None) -> Any:
+    """Read ``summary.json`` of the current generation of the output folder ``out``.
+
+    Parameters
+    ----------
+    out : str
+        The ``--out`` folder of a run (local path or fsspec URL).
+    storage_options : mapping, optional
+        fsspec options of its filesystem.
+
+    Returns
+    -------
+    dict
+        The summary of the last complete run.
+    """
+    return read_json(join(current_folder(out, storage_options), "summary.json"), storage_options)
+
+
 def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     """Open a ``picpump.zarr`` entry of a catalog (a product) lazily.
 
@@ -101,4 +143,11 @@ def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any
     return open_entry(resolve(catalog, name), expected=(TABLE,))
 
 
-__all__ = ["open_source", "open_table", "product_catalog_text", "write_product_catalog"]
+__all__ = [
+    "load_run_catalog",
+    "open_source",
+    "open_table",
+    "product_catalog_text",
+    "read_run_summary",
+    "write_product_catalog",
+]

@@ -11,6 +11,8 @@ import dask
 import pandas as pd
 import xarray as xr
 
+from picpump.io.store.faults import fault_point
+from picpump.io.store.generation import link_store
 from picpump.io.store.table_files import write_table
 from picpump.io.store.zarr_store import is_complete, join, open_product, remove_partials, stage_zarr
 from picpump.pipeline.attributes import finalize, table_attributes
@@ -58,18 +60,20 @@ def _compute(task: Any, client: Any, progress: bool) -> None:
     future.result()
 
 
-def _reusable_inputs(plan: Plan) -> bool:
-    url = plan.url("inputs")
+def _reusable_inputs(plan: Plan, url: str) -> bool:
+    """Whether the inputs store at ``url`` was ingested from the plan's input files."""
     if not is_complete(url, plan.storage_options):
         return False
     attrs = open_product(url, plan.storage_options).attrs
     return bool(attrs.get("inputs_fingerprint") == plan.inputs_fingerprint)
 
 
-def _write(ds: xr.Dataset, url: str, plan: Plan, client: Any, progress: bool) -> None:
+def _write(name: str, ds: xr.Dataset, url: str, plan: Plan, client: Any, progress: bool) -> None:
+    """Write one product under a temporary name, compute it, then publish it."""
     pending = stage_zarr(ds, url, plan.storage_options)
     try:
         _compute(pending.task, client, progress)
+        fault_point(f"publish:{name}")
         pending.publish()
     except BaseException:
         pending.discard()
@@ -84,6 +88,7 @@ def execute(
     command: str = "picpump run",
     reuse_inputs: bool = True,
     log: Callable[[str], None] = lambda _: None,
+    reuse_from: str | None = None,
 ) -> RunResult:
     """Write every needed product of ``plan``, upstream first.
 
@@ -105,6 +110,10 @@ def execute(
         Skip the ingest when the canonical inputs store matches the input files.
     log : callable
         Receives one line per product.
+    reuse_from : str, optional
+        Folder holding the inputs store to reuse (a previous generation), hard-linked into
+        ``plan.out`` when reused (copied by the server on object stores); default
+        ``plan.out`` itself.
 
     Returns
     -------
@@ -118,7 +127,10 @@ def execute(
     for name in plan.needed:
         url = plan.url(name)
         start = time.perf_counter()
-        if name == "inputs" and reuse_inputs and _reusable_inputs(plan):
+        source = join(reuse_from or plan.out, f"{name}.zarr")
+        if name == "inputs" and reuse_inputs and _reusable_inputs(plan, source):
+            if source != url:
+                link_store(source, url, plan.storage_options)
             result.reused.append(name)
             log(f"{name}: up to date, reused ({url})")
         else:
@@ -127,7 +139,8 @@ def execute(
             ds = finalize(ds, name, plan.spec, meta, command)
             if name == "inputs":
                 ds.attrs["inputs_fingerprint"] = plan.inputs_fingerprint
-            _write(ds, url, plan, client, progress)
+            _write(name, ds, url, plan, client, progress)
+            fault_point(f"published:{name}")
         written[name] = open_product(url, plan.storage_options)
         result.products[name] = url
         result.seconds[name] = time.perf_counter() - start
@@ -167,6 +180,7 @@ def _write_table(
     base = join(plan.out, f"tables/{name}")
     meta = dict(plan.catalog.metadata)
     attrs = table_attributes(table.attrs, name, plan.spec, meta, command)
+    fault_point(f"publish:{name}")
     urls = write_table(table, base, attrs=attrs, storage_options=plan.storage_options)
     result.products[name] = urls["parquet"]
     log(f"{name}: {len(table)} rows → {urls['parquet']} (+ .csv)")

@@ -19,6 +19,7 @@ import xarray as xr
 
 from picpump.errors import InputError, explain
 from picpump.io.store.fs import filesystem
+from picpump.io.store.generation import current_folder
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import is_complete, join, open_product
 
@@ -31,7 +32,7 @@ def products_in(
     Parameters
     ----------
     folder : str
-        An output folder (local path or fsspec URL).
+        An output folder (local path or fsspec URL); its current generation is read.
     storage_options : mapping, optional
         fsspec options.
 
@@ -40,7 +41,7 @@ def products_in(
     tuple of (list of str, list of str)
         Store names and table names, sorted; empty when the folder does not exist.
     """
-    fs, path = filesystem(folder, storage_options)
+    fs, path = filesystem(current_folder(folder, storage_options), storage_options)
     stores = fs.glob(f"{path.rstrip('/')}/*.zarr")
     tables = fs.glob(f"{path.rstrip('/')}/tables/*.parquet")
     return (
@@ -180,6 +181,7 @@ def compare_runs(
     InputError
         When a folder holds no product (a wrong path, or not a run folder).
     """
+    first, second = (current_folder(folder, storage_options) for folder in (first, second))
     found = [products_in(folder, storage_options) for folder in (first, second)]
     for folder, (stores_found, tables_found) in zip((first, second), found, strict=True):
         if not stores_found and not tables_found:
