@@ -16,6 +16,7 @@ from picpump.io.catalog.model import Catalog
 from picpump.io.products import write_product_catalog
 from picpump.pipeline import Plan, execute
 from picpump.pipeline.run import RunResult
+from picpump.report.stac import write_stac
 from picpump.report.summary import summarise, write_summary
 
 
@@ -106,6 +107,7 @@ def run_plan(
         "synthetic": _synthetic(catalog),
     }
     catalog_url = write_product_catalog(plan.out, result.products, catalog_meta)
+    write_stac(plan.out, result.products, spec.period.bounds(), catalog_meta | {"name": spec.name})
     json_url, _ = write_summary(plan.out, summary)
     return RunOutcome(result, summary, json_url, catalog_url)
 

@@ -32,6 +32,10 @@ TABLE = "picpump.table"
 REGIONS = "picpump.regions"
 TAXA = "picpump.taxa"
 PATHWAYS = "picpump.pathways"
+STANDARD_ZARR = "zarr"
+"""Intake's standard Zarr driver (intake-xarray): the gridded products of a run catalog."""
+STANDARD_PARQUET = "parquet"
+"""Intake's standard Parquet driver (intake-parquet): the table products of a run catalog."""
 SERIES = (MONTHLY, ARCO, INGESTED)
 """Drivers of monthly time series."""
 
@@ -149,6 +153,8 @@ OPENERS: Mapping[str, Driver] = {
     INGESTED: Driver(_open_ingested, ingested_fingerprint),
     ZARR: Driver(lambda e, r: open_product(str(e.url), e.options)),
     TABLE: Driver(lambda e, r: read_table(str(e.url), e.options)),
+    STANDARD_ZARR: Driver(lambda e, r: open_product(str(e.url), e.options)),
+    STANDARD_PARQUET: Driver(lambda e, r: read_table(str(e.url), e.options)),
     REGIONS: Driver(_open_regions),
     TAXA: Driver(_open_taxa),
     PATHWAYS: Driver(_open_pathways),
@@ -163,6 +169,8 @@ OPENED_WITH = {
     STATIC: "open_static",
     ZARR: "picpump.io.products.open_source",
     TABLE: "picpump.io.products.open_table",
+    STANDARD_ZARR: "picpump.io.products.open_source",
+    STANDARD_PARQUET: "picpump.io.products.open_table",
 }
 """The one-call function that reads each driver's entries, for error messages."""
 
@@ -176,6 +184,8 @@ __all__ = [
     "PATHWAYS",
     "REGIONS",
     "SERIES",
+    "STANDARD_PARQUET",
+    "STANDARD_ZARR",
     "STATIC",
     "TABLE",
     "TAXA",

@@ -10,6 +10,7 @@ import xarray as xr
 import yaml
 
 from picpump.io.api import TABLE, ZARR, Catalog, open_entry, resolve
+from picpump.io.drivers import STANDARD_PARQUET, STANDARD_ZARR
 from picpump.io.store.zarr_store import join, write_text
 
 TABLE_SUFFIX = ".parquet"
@@ -38,12 +39,13 @@ def product_catalog_text(
     Returns
     -------
     str
-        YAML text with one ``picpump.zarr`` source per gridded product and one
-        ``picpump.table`` source per table product.
+        YAML text in Intake's catalog format with one ``zarr`` source per gridded product
+        and one ``parquet`` source per table product (Intake's standard drivers, from
+        intake-xarray and intake-parquet, so that ``intake.open_catalog`` opens every entry).
     """
     sources = {
         name: {
-            "driver": TABLE if url.endswith(TABLE_SUFFIX) else ZARR,
+            "driver": STANDARD_PARQUET if url.endswith(TABLE_SUFFIX) else STANDARD_ZARR,
             "description": f"picpump {name} product",
             "args": {"urlpath": "{{ CATALOG_DIR }}/" + _relative(url, out)},
             "metadata": {"product": name},
@@ -66,7 +68,7 @@ def write_product_catalog(
 
 
 def open_source(catalog: Catalog, name: str) -> xr.Dataset:
-    """Open a ``picpump.zarr`` entry of a catalog (a product) lazily.
+    """Open a gridded product entry (``zarr`` or ``picpump.zarr``) of a catalog lazily.
 
     Parameters
     ----------
@@ -80,11 +82,11 @@ def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     xarray.Dataset
         The product, dask-backed.
     """
-    return open_entry(resolve(catalog, name), expected=(ZARR,))
+    return open_entry(resolve(catalog, name), expected=(STANDARD_ZARR, ZARR))
 
 
 def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read a ``picpump.table`` entry of a product catalog.
+    """Read a table product entry (``parquet`` or ``picpump.table``) of a product catalog.
 
     Parameters
     ----------
@@ -98,7 +100,7 @@ def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any
     tuple of (pandas.DataFrame, dict)
         The table and its attributes (provenance and definitions).
     """
-    return open_entry(resolve(catalog, name), expected=(TABLE,))
+    return open_entry(resolve(catalog, name), expected=(STANDARD_PARQUET, TABLE))
 
 
 __all__ = ["open_source", "open_table", "product_catalog_text", "write_product_catalog"]
