@@ -78,7 +78,7 @@ def read_picpump_entry(
     return open_entry(resolve(catalog, name, **params), Request(grid, months_per_chunk))
 
 
-class PicpumpSource(DataSource):  # type: ignore[misc]
+class PicpumpSource(DataSource):
     """An entry of a picpump catalog, read by picpump (an Intake ``DataSource``).
 
     Parameters
@@ -152,7 +152,7 @@ class PicpumpSource(DataSource):  # type: ignore[misc]
         self._opened = None
 
 
-class AncillaryFileSource(DataSource):  # type: ignore[misc]
+class AncillaryFileSource(DataSource):
     """A pinned file of ``catalogs/ancillary.yaml``: reading it gives the verified local copy.
 
     The file is downloaded once and its SHA-256 checked (:func:`picpump.io.store.cache.fetch`);

@@ -270,7 +270,11 @@ def offline_validator() -> JsonSchemaSTACValidator:
     PROJJSON schema the Datacube schema refers to is stood in for by "any object".
     """
     validator = JsonSchemaSTACValidator()
-    validator.schema_cache[PROJJSON_SCHEMA] = {"$schema": DRAFT_07, "$id": PROJJSON_SCHEMA, "type": "object"}
+    validator.schema_cache[PROJJSON_SCHEMA] = {
+        "$schema": DRAFT_07,
+        "$id": PROJJSON_SCHEMA,
+        "type": "object",
+    }
     for schema_file in SCHEMAS.iterdir():
         if schema_file.name.endswith(".json"):
             schema = json.loads(schema_file.read_text())
