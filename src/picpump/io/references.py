@@ -200,6 +200,7 @@ def open_references(entry: ResolvedEntry, grid: Grid, months_per_chunk: int = 12
     var = orient_lazy(var, orientation).assign_coords(lat=grid.lat, lon=grid.lon)
     var = _select_months(var, entry).chunk(time=months_per_chunk)
     out = standardise_lazy(var, valid, canonical, factor, offset).rename(canonical)
+    out = out.drop_vars(["lat", "lon"]).assign_coords(grid.coords(with_bounds=False))
     out.attrs = CANONICAL[canonical].attrs() | {"source_references": url}
     out["time"].attrs = dict(TIME_ATTRS)
     return out
