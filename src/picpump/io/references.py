@@ -77,7 +77,7 @@ def _virtual_month(url: str, variable: str, month: pd.Timestamp, registry: Any) 
         rule = f"the variable '{variable}' named by the catalog must be in every file"
         raise InputError(explain(rule, f"{url} has {sorted(map(str, vds.data_vars))}", "fix it"))
     var = vds[[variable]]
-    times = [d for d in var[variable].dims if axis_role(str(d)) == "time"]
+    times = [str(d) for d in var[variable].dims if axis_role(str(d)) == "time"]
     if times:
         return var.drop_vars(times[0]).rename({times[0]: "time"}).assign_coords(time=[month])
     return var.expand_dims(time=[month])
