@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 import yaml
@@ -16,6 +17,8 @@ from picpump.errors import CatalogError, InputError
 from picpump.grid import Grid
 from picpump.io.api import load_catalog, open_monthly, resolve
 from picpump.io.references import REFERENCES, write_references
+from picpump.io.store.zarr_store import open_product
+from picpump.pipeline import execute, load_spec, make_plan
 from tests.conftest import REPO
 
 SERIES = ("pic", "par", "kd490", "poc", "sst", "npp")
@@ -103,3 +106,25 @@ def test_the_command_writes_references_and_prints_an_entry(demo_root: Path, caps
     entry = yaml.safe_load(printed.split("catalog entry:\n", 1)[1])["npp_refs"]
     assert entry["driver"] == REFERENCES and entry["args"]["variable"] == "PP"
     assert "6 files referenced" in printed and out.exists()
+
+
+@pytest.mark.integration
+def test_products_of_a_run_through_references_equal_the_ingest_path(
+    demo_root: Path, refs_catalog: str, tmp_path: Path
+) -> None:
+    raw = yaml.safe_load((REPO / "pipelines" / "toullec2026.yaml").read_text())
+    raw["period"] = {"start": PERIOD[0], "end": PERIOD[1]}
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(raw))
+    runs = {}
+    catalogs = {"files": str(demo_root / "catalogs" / "demo.yaml"), "refs": refs_catalog}
+    for label, catalog in catalogs.items():
+        plan = make_plan(load_spec(str(spec)), load_catalog(catalog), str(tmp_path / label))
+        runs[label] = execute(plan, None, progress=False).products
+    assert set(runs["files"]) == set(runs["refs"])
+    for name, url in runs["files"].items():
+        other = runs["refs"][name]
+        if url.endswith(".parquet"):
+            pd.testing.assert_frame_equal(pd.read_parquet(url), pd.read_parquet(other))
+        else:
+            xr.testing.assert_equal(open_product(url).load(), open_product(other).load())
