@@ -11,6 +11,8 @@
 6. ``matchup``: ``benchmarks/matchup.py`` when present; ``demo``: ``picpump run`` of the demo.
 7. ``ensemble``: a 16-member ensemble in one pass vs one run: the pipeline on a demo archive
    at 1° and the production job on the main stack (target ≤ 2× the wall time).
+8. ``references``: virtual Zarr references vs the ingest path on a demo archive at 1°
+   (``benchmarks/references.py``): preparation, bytes written, time to first result, run time.
 
 The stacks are synthesised deterministically once into ``benchmarks/work`` (about 9 GB and a
 few minutes at full size; later runs reuse them; ``make clean`` removes them). A full run
@@ -58,6 +60,7 @@ SECTIONS = (
     "matchup",
     "demo",
     "ensemble",
+    "references",
 )
 PACKAGES = ("picpump", "numpy", "numba", "xarray", "dask", "distributed", "zarr", "numcodecs")
 
@@ -162,6 +165,12 @@ def section_ensemble(sizes: Sizes) -> dict[str, Any]:
     return out
 
 
+def section_references(sizes: Sizes) -> dict[str, Any]:
+    from benchmarks.references import bench
+
+    return bench(WORK, sizes.months if sizes.resolution == 1.0 else 120)
+
+
 def run_sections(names: list[str], sizes: Sizes, results: dict[str, Any]) -> None:
     """Run the sections in order; a failing section records its error and the run goes on."""
     sections: dict[str, Callable[[], dict[str, Any]]] = {
@@ -173,6 +182,7 @@ def run_sections(names: list[str], sizes: Sizes, results: dict[str, Any]) -> Non
         "matchup": lambda: section_matchup(sizes),
         "demo": lambda: section_demo(sizes),
         "ensemble": lambda: section_ensemble(sizes),
+        "references": lambda: section_references(sizes),
     }
     for name in names:
         call = sections[name]

@@ -18,6 +18,7 @@ from picpump.io.store.faults import fault_point
 from picpump.io.store.transaction import Transaction, run_transaction
 from picpump.pipeline import Plan, execute
 from picpump.pipeline.run import RunResult
+from picpump.report.stac import write_stac
 from picpump.report.summary import summarise, write_summary
 
 
@@ -151,6 +152,7 @@ def _run_generation(
     }
     fault_point("catalog")
     catalog_url = write_product_catalog(plan.out, result.products, catalog_meta)
+    write_stac(plan.out, result.products, spec.period.bounds(), catalog_meta | {"name": spec.name})
     fault_point("summary")
     json_url, _ = write_summary(plan.out, summary)
     return RunOutcome(result, summary, json_url, catalog_url)

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import picpump
-from picpump.cli import cluster, compare, demo, ingest, run
+from picpump.cli import cluster, compare, demo, ingest, references, run
 from picpump.errors import PicpumpError
 
-SUBCOMMANDS = (run, demo, cluster, ingest, compare)
+SUBCOMMANDS = (run, demo, cluster, ingest, compare, references)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -24,6 +24,7 @@ from picpump.io.ingest.arco import open_arco
 from picpump.io.ingest.ingested import INGESTED, ingested_fingerprint, open_ingested
 from picpump.io.ingest.monthly import open_climatology_files, open_month_files
 from picpump.io.ingest.reader import read_static
+from picpump.io.references import REFERENCES, open_references
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import open_product
 from picpump.io.traps import TRAP_DRIVERS, read_trap_entry
@@ -32,7 +33,11 @@ TABLE = "picpump.table"
 REGIONS = "picpump.regions"
 TAXA = "picpump.taxa"
 PATHWAYS = "picpump.pathways"
-SERIES = (MONTHLY, ARCO, INGESTED)
+STANDARD_ZARR = "zarr"
+"""Intake's standard Zarr driver (intake-xarray): the gridded products of a run catalog."""
+STANDARD_PARQUET = "parquet"
+"""Intake's standard Parquet driver (intake-parquet): the table products of a run catalog."""
+SERIES = (MONTHLY, ARCO, INGESTED, REFERENCES)
 """Drivers of monthly time series."""
 
 
@@ -124,6 +129,10 @@ def _open_ingested(entry: ResolvedEntry, request: Request) -> xr.DataArray:
     return open_ingested(entry, request.the_grid(entry), request.months_per_chunk)
 
 
+def _open_references(entry: ResolvedEntry, request: Request) -> xr.DataArray:
+    return open_references(entry, request.the_grid(entry), request.months_per_chunk)
+
+
 def _open_traps(entry: ResolvedEntry, request: Request) -> Any:
     args = {"urlpath": entry.url} | _reader_kwargs(entry, ("variable",))
     return read_trap_entry(entry.driver, args, entry.name)
@@ -147,8 +156,11 @@ OPENERS: Mapping[str, Driver] = {
     STATIC: Driver(_open_static),
     ARCO: Driver(_open_arco),
     INGESTED: Driver(_open_ingested, ingested_fingerprint),
+    REFERENCES: Driver(_open_references),
     ZARR: Driver(lambda e, r: open_product(str(e.url), e.options)),
     TABLE: Driver(lambda e, r: read_table(str(e.url), e.options)),
+    STANDARD_ZARR: Driver(lambda e, r: open_product(str(e.url), e.options)),
+    STANDARD_PARQUET: Driver(lambda e, r: read_table(str(e.url), e.options)),
     REGIONS: Driver(_open_regions),
     TAXA: Driver(_open_taxa),
     PATHWAYS: Driver(_open_pathways),
@@ -160,9 +172,12 @@ OPENED_WITH = {
     MONTHLY: "open_monthly (open_climatology for a climatology)",
     ARCO: "open_monthly",
     INGESTED: "open_monthly",
+    REFERENCES: "open_monthly",
     STATIC: "open_static",
     ZARR: "picpump.io.products.open_source",
     TABLE: "picpump.io.products.open_table",
+    STANDARD_ZARR: "picpump.io.products.open_source",
+    STANDARD_PARQUET: "picpump.io.products.open_table",
 }
 """The one-call function that reads each driver's entries, for error messages."""
 
@@ -174,8 +189,11 @@ __all__ = [
     "OPENED_WITH",
     "OPENERS",
     "PATHWAYS",
+    "REFERENCES",
     "REGIONS",
     "SERIES",
+    "STANDARD_PARQUET",
+    "STANDARD_ZARR",
     "STATIC",
     "TABLE",
     "TAXA",

@@ -14,6 +14,7 @@ import xarray as xr
 import yaml
 
 from picpump.io.api import TABLE, ZARR, Catalog, load_catalog, open_entry, resolve
+from picpump.io.drivers import STANDARD_PARQUET, STANDARD_ZARR
 from picpump.io.store.generation import current_folder
 from picpump.io.store.zarr_store import join, read_json, write_text
 
@@ -43,12 +44,13 @@ def product_catalog_text(
     Returns
     -------
     str
-        YAML text with one ``picpump.zarr`` source per gridded product and one
-        ``picpump.table`` source per table product.
+        YAML text in Intake's catalog format with one ``zarr`` source per gridded product
+        and one ``parquet`` source per table product (Intake's standard drivers, from
+        intake-xarray and intake-parquet, so that ``intake.open_catalog`` opens every entry).
     """
     sources = {
         name: {
-            "driver": TABLE if url.endswith(TABLE_SUFFIX) else ZARR,
+            "driver": STANDARD_PARQUET if url.endswith(TABLE_SUFFIX) else STANDARD_ZARR,
             "description": f"picpump {name} product",
             "args": {"urlpath": "{{ CATALOG_DIR }}/" + _relative(url, out)},
             "metadata": {"product": name},
@@ -108,7 +110,7 @@ def read_run_summary(out: str, storage_options: Mapping[str, Any] | None = None)
 
 
 def open_source(catalog: Catalog, name: str) -> xr.Dataset:
-    """Open a ``picpump.zarr`` entry of a catalog (a product) lazily.
+    """Open a gridded product entry (``zarr`` or ``picpump.zarr``) of a catalog lazily.
 
     Parameters
     ----------
@@ -122,11 +124,11 @@ def open_source(catalog: Catalog, name: str) -> xr.Dataset:
     xarray.Dataset
         The product, dask-backed.
     """
-    return open_entry(resolve(catalog, name), expected=(ZARR,))
+    return open_entry(resolve(catalog, name), expected=(STANDARD_ZARR, ZARR))
 
 
 def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read a ``picpump.table`` entry of a product catalog.
+    """Read a table product entry (``parquet`` or ``picpump.table``) of a product catalog.
 
     Parameters
     ----------
@@ -140,7 +142,7 @@ def open_table(catalog: Catalog, name: str) -> tuple[pd.DataFrame, dict[str, Any
     tuple of (pandas.DataFrame, dict)
         The table and its attributes (provenance and definitions).
     """
-    return open_entry(resolve(catalog, name), expected=(TABLE,))
+    return open_entry(resolve(catalog, name), expected=(STANDARD_PARQUET, TABLE))
 
 
 __all__ = [

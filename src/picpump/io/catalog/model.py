@@ -48,15 +48,19 @@ DRIVERS = {
     "picpump.pathways": "an export-pathway grid, Nowicki layout (picpump.io.ancillary.pathways)",
     "picpump.table": "a table product, Parquet (picpump.io.store.table_files)",
     "picpump.ingested": "a store written by `picpump ingest` (picpump.io.ingest.ingested)",
+    "picpump.references": "virtual Zarr references to NetCDF4/HDF5 files (picpump.io.references)",
+    "zarr": "one Zarr store, intake's standard driver (run catalogs; read as picpump.zarr)",
+    "parquet": "one Parquet table, intake's standard driver (run catalogs; read as picpump.table)",
 }
 """Known drivers and what they read (:data:`picpump.io.api.OPENERS` opens each)."""
 CONVENTIONS = ("globcolour", "nasa_l3m", "copernicus", "canonical")
 """File conventions a monthly entry may declare (:mod:`picpump.io.ingest.conventions` reads
 each: how a file says which month it covers)."""
-URL_ONLY = {ZARR} | {
+URL_ONLY = {ZARR, "zarr", "parquet"} | {
     d
     for d in DRIVERS
-    if d.split(".")[1] in ("traps", "regions", "taxa", "pathways", "table", "ingested")
+    if d.startswith("picpump.")
+    and d.split(".")[1] in ("traps", "regions", "taxa", "pathways", "table", "ingested")
 }
 """Drivers whose entries need only ``args.urlpath`` (their readers take the other args)."""
 

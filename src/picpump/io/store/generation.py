@@ -41,7 +41,16 @@ POINTER = "current.json"
 """The pointer on an object store."""
 OLD_TAG = ".old-"
 """Part of the name of a folder swapped aside by an interrupted publish."""
-RUN_NAMES = ("summary.json", "summary.md", "catalog.yaml", "tables")
+RUN_NAMES = (
+    "summary.json",
+    "summary.md",
+    "catalog.yaml",
+    "tables",
+    "stac",
+    "run.log",
+    "figures",
+    "report.html",
+)
 """Names of a run's outputs besides its ``*.zarr`` stores."""
 _PROTECTED = (".picpump-run.lock",)
 
