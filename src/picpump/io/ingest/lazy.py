@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from numpy.typing import NDArray
 
+from picpump.io.ingest.plausibility import (
+    RECORD_SUFFIX,
+    check_unit_error,
+    implausible,
+    record_attrs,
+)
 from picpump.io.ingest.rules import Orientation, orient, standardise_decoded
 
 LAT_LON = ["lat", "lon"]
@@ -82,4 +89,56 @@ def standardise_lazy(
     )
 
 
-__all__ = ["orient_lazy", "standardise_lazy"]
+def _checked_counts(
+    bad: NDArray[np.integer[Any]],
+    valid: NDArray[np.integer[Any]],
+    time: NDArray[np.datetime64],
+    canonical: str,
+    where: str,
+) -> NDArray[np.int32]:
+    """Refuse the months of a block that look like a unit error; return the counts."""
+    for n_bad, n_valid, month in zip(bad.ravel(), valid.ravel(), time.ravel(), strict=True):
+        label = np.datetime_as_string(month, unit="M")
+        check_unit_error(int(n_bad), int(n_valid), canonical, f"{where} (month {label})")
+    return bad.astype(np.int32)
+
+
+def plausible_lazy(var: xr.DataArray, canonical: str, where: str) -> xr.DataArray:
+    """Apply :mod:`picpump.io.ingest.plausibility` lazily to a (time, lat, lon) field.
+
+    Implausible cells are set to NaN; their count per month is attached as the coordinate
+    ``<canonical>_implausible_cells``, a lazy (time,) array that refuses, when computed, a
+    month that looks like a unit error (:func:`picpump.io.ingest.plausibility.check_unit_error`).
+
+    Parameters
+    ----------
+    var : xarray.DataArray
+        Canonical values (dims time, lat, lon), NaN where missing.
+    canonical : str
+        Canonical variable.
+    where : str
+        The store, for the message.
+
+    Returns
+    -------
+    xarray.DataArray
+        The masked field (same dtype and chunks) with the count coordinate.
+    """
+    bad = xr.apply_ufunc(
+        implausible, var, kwargs={"canonical": canonical}, dask="parallelized", output_dtypes=[bool]
+    )
+    counts = xr.apply_ufunc(
+        _checked_counts,
+        bad.sum(LAT_LON),
+        var.notnull().sum(LAT_LON),
+        var["time"],
+        kwargs={"canonical": canonical, "where": where},
+        dask="parallelized",
+        output_dtypes=[np.int32],
+    )
+    name = f"{canonical}{RECORD_SUFFIX}"
+    out = var.where(~bad)
+    return out.assign_coords({name: ("time", counts.data, record_attrs(canonical))})
+
+
+__all__ = ["orient_lazy", "plausible_lazy", "standardise_lazy"]

@@ -243,6 +243,34 @@ def units_rule(
     return conversion(canonical, None if units is None else str(units), source=source)
 
 
+def describe_conversions(lay: Orientation, factor: float, offset: float, units: str) -> str:
+    """Say in words which conversions the rules apply to a field (for the product's record).
+
+    Parameters
+    ----------
+    lay : Orientation
+        The orientation rules.
+    factor, offset : float
+        From :func:`units_rule`.
+    units : str
+        The stored units (or the catalog's override).
+
+    Returns
+    -------
+    str
+        E.g. ``"units 'K' → canonical: x * 1 + -273.15 (float64); latitude flipped"``, or
+        ``"none"``.
+    """
+    done = []
+    if factor != 1.0 or offset != 0.0:
+        done.append(f"units '{units}' → canonical: x * {factor:.10g} + {offset:.10g} (float64)")
+    if lay.flip_lat:
+        done.append("latitude flipped (stored north first)")
+    if lay.lon_shift:
+        done.append(f"longitude rolled by {lay.lon_shift} columns (stored 0…360)")
+    return "; ".join(done) or "none"
+
+
 def lat_lon_last[T: np.generic](data: NDArray[T], axes: Axes) -> NDArray[T]:
     """Squeeze the length-1 time axis and order the others (lat, lon).
 
@@ -296,6 +324,7 @@ __all__ = [
     "check_grid",
     "clear_non_positive",
     "convert",
+    "describe_conversions",
     "lat_lon_last",
     "layout",
     "missing_mask",

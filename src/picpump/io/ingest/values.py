@@ -106,11 +106,14 @@ def unpack(raw: NDArray[Any], attrs: Mapping[str, Any]) -> Float32Array:
 
 
 def convert(data: Float32Array, factor: float, offset: float) -> Float32Array:
-    """Apply ``data * factor + offset`` in place (float32)."""
-    if factor != 1.0:
-        data *= np.float32(factor)
-    if offset != 0.0:
-        data += np.float32(offset)
+    """Apply ``data * factor + offset`` in place, computed in float64, rounded once to float32.
+
+    Rule: the factor and offset are never rounded to float32 first (−273.15 as a float32
+    constant would make every K → °C value 6.1e-6 °C too warm); the identity leaves the
+    values untouched.
+    """
+    if factor != 1.0 or offset != 0.0:
+        data[...] = data.astype(np.float64) * factor + offset
     return data
 
 

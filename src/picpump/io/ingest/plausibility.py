@@ -1,0 +1,180 @@
+"""Plausibility rules: the range a canonical variable can take, and what happens outside it.
+
+Rule, applied to each month after the unit conversion (:mod:`picpump.io.ingest.values`):
+
+- a value that is ``±inf`` or outside the variable's range of :data:`PLAUSIBLE` is
+  *implausible*;
+- when more than :data:`UNIT_ERROR_FRACTION` of the month's valid (non-NaN) cells are
+  implausible, the month looks like a unit error (PIC in mmol labelled mol, SST in K labelled
+  °C) and is refused (:class:`picpump.errors.UnitsError`, naming the file and the month);
+- otherwise the implausible cells are set to NaN and counted; the counts are recorded in the
+  inputs product (``<variable>_implausible_cells``) and in the run summary.
+
+The ranges are those of the archives' own valid ranges (NASA OB.DAAC L3m ``valid_min`` /
+``valid_max``, Copernicus Marine ``PP``), in canonical units; PIC is bounded by the brightest
+blooms instead (the NASA valid maximum, 0.125 mol m-3, would let most of a month in mmol
+labelled mol pass).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from picpump.errors import UnitsError, explain
+
+
+@dataclass(frozen=True)
+class PlausibleRange:
+    """The closed range of plausible values of a canonical variable, in canonical units.
+
+    Attributes
+    ----------
+    low, high : float
+        Bounds (inclusive).
+    units : str
+        Canonical units.
+    source : str
+        Where the range comes from.
+    """
+
+    low: float
+    high: float
+    units: str
+    source: str
+
+    def describe(self) -> str:
+        """Return ``"low…high units"``."""
+        return f"{self.low:g}…{self.high:g} {self.units}"
+
+
+PLAUSIBLE: dict[str, PlausibleRange] = {
+    "pic": PlausibleRange(
+        0.0, 0.03, "mol m-3", "coccolithophore blooms, the brightest calcite (Balch et al. 2005)"
+    ),
+    "sst": PlausibleRange(-3.0, 40.0, "degC", "sea water freezing point … warmest open ocean"),
+    "par": PlausibleRange(0.0, 130.0, "mol m-2 d-1", "NASA OB.DAAC L3m PAR valid_max"),
+    "kd490": PlausibleRange(0.0, 6.4, "m-1", "NASA OB.DAAC L3m Kd_490 valid_max"),
+    "poc": PlausibleRange(0.0, 1000.0, "mg m-3", "NASA OB.DAAC L3m POC valid_max"),
+    "npp": PlausibleRange(0.0, 20000.0, "mg m-2 d-1", "Copernicus Marine PP valid_max"),
+}
+"""Canonical variable → plausible range (the data table of the rule)."""
+
+UNIT_ERROR_FRACTION = 0.5
+"""A month with more than this fraction of its valid cells implausible is refused."""
+
+RECORD_SUFFIX = "_implausible_cells"
+"""Name of the per-month count of masked cells: ``<canonical>_implausible_cells``."""
+
+
+def implausible(data: NDArray[Any], canonical: str | None) -> NDArray[np.bool_]:
+    """Return where ``data`` is ``±inf`` or outside the plausible range (NaN is not).
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        Values in canonical units.
+    canonical : str or None
+        Canonical variable; variables without a range (None, ``elevation``) only refuse inf.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    bad = np.isinf(data)
+    bounds = PLAUSIBLE.get(canonical or "")
+    if bounds is not None:
+        with np.errstate(invalid="ignore"):
+            bad |= (data < bounds.low) | (data > bounds.high)
+    return np.asarray(bad)
+
+
+def check_unit_error(bad: int, valid: int, canonical: str | None, where: str) -> None:
+    """Refuse a month whose implausible cells are more than :data:`UNIT_ERROR_FRACTION`.
+
+    Parameters
+    ----------
+    bad, valid : int
+        Implausible cells and valid (non-NaN) cells of the month.
+    canonical : str or None
+        Canonical variable.
+    where : str
+        The file and month, for the message.
+
+    Raises
+    ------
+    UnitsError
+        When the month looks like a unit error.
+    """
+    if bad == 0 or bad <= UNIT_ERROR_FRACTION * valid:
+        return
+    bounds = PLAUSIBLE.get(canonical or "")
+    span = bounds.describe() if bounds else "finite"
+    raise UnitsError(
+        explain(
+            f"plausibility rule: '{canonical}' values must be {span}; a month with more than "
+            f"{UNIT_ERROR_FRACTION:.0%} of its valid cells outside looks like a unit error",
+            f"{where}: {bad} of {valid} valid cells are inf or outside {span}",
+            "check the units of the file (e.g. mmol labelled mol, K labelled degC) and declare "
+            "the right ones in the catalog entry (args: {units: ...}), or fix the file",
+        )
+    )
+
+
+def mask_implausible(
+    data: NDArray[np.float32], canonical: str | None, where: str
+) -> tuple[NDArray[np.float32], int]:
+    """Apply the plausibility rule to one (lat, lon) month, in place.
+
+    Parameters
+    ----------
+    data : numpy.ndarray of float32
+        One month in canonical units, NaN where missing; changed in place.
+    canonical : str or None
+        Canonical variable.
+    where : str
+        The file and month, for the message.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, int)
+        ``data`` with implausible cells set to NaN, and how many were set.
+
+    Raises
+    ------
+    UnitsError
+        When the month looks like a unit error (:func:`check_unit_error`).
+    """
+    bad = implausible(data, canonical)
+    count = int(np.count_nonzero(bad))
+    if count:
+        check_unit_error(count, int(np.count_nonzero(~np.isnan(data))), canonical, where)
+        data[bad] = np.nan
+    return data, count
+
+
+def record_attrs(canonical: str) -> dict[str, Any]:
+    """Return the attributes of the ``<canonical>_implausible_cells`` record."""
+    bounds = PLAUSIBLE.get(canonical)
+    span = bounds.describe() if bounds else "finite"
+    return {
+        "long_name": f"cells of '{canonical}' set to NaN by the plausibility rule (inf or "
+        f"outside {span})",
+        "units": "1",
+        "unit_error_fraction": UNIT_ERROR_FRACTION,
+    }
+
+
+__all__ = [
+    "PLAUSIBLE",
+    "RECORD_SUFFIX",
+    "UNIT_ERROR_FRACTION",
+    "PlausibleRange",
+    "check_unit_error",
+    "implausible",
+    "mask_implausible",
+    "record_attrs",
+]
