@@ -3,7 +3,8 @@
 Rule, applied to each month after the unit conversion (:mod:`picpump.io.ingest.values`):
 
 - a value that is ``±inf`` or outside the variable's range of :data:`PLAUSIBLE` is
-  *implausible*;
+  *implausible*, and so is a stored value (not a fill value) outside the file's own
+  ``valid_min``/``valid_max``/``valid_range`` (masked as CF says, and counted here);
 - when more than :data:`UNIT_ERROR_FRACTION` of the month's valid (non-NaN) cells are
   implausible, the month looks like a unit error (PIC in mmol labelled mol, SST in K labelled
   °C) and is refused (:class:`picpump.errors.UnitsError`, naming the file and the month);
@@ -25,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from picpump.errors import UnitsError, explain
+from picpump.io.ingest.values import POSITIVE_ONLY
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ RECORD_SUFFIX = "_implausible_cells"
 def implausible(data: NDArray[Any], canonical: str | None) -> NDArray[np.bool_]:
     """Return where ``data`` is ``±inf`` or outside the plausible range (NaN is not).
 
+    Finite values ≤ 0 of the ocean-colour quantities are left to the positivity rule
+    (:func:`picpump.io.ingest.values.clear_non_positive`: retrieval failures, not outliers).
+
     Parameters
     ----------
     data : numpy.ndarray
@@ -88,7 +93,9 @@ def implausible(data: NDArray[Any], canonical: str | None) -> NDArray[np.bool_]:
     bounds = PLAUSIBLE.get(canonical or "")
     if bounds is not None:
         with np.errstate(invalid="ignore"):
-            bad |= (data < bounds.low) | (data > bounds.high)
+            bad |= data > bounds.high
+            if canonical not in POSITIVE_ONLY:
+                bad |= data < bounds.low
     return np.asarray(bad)
 
 
@@ -125,7 +132,7 @@ def check_unit_error(bad: int, valid: int, canonical: str | None, where: str) ->
 
 
 def mask_implausible(
-    data: NDArray[np.float32], canonical: str | None, where: str
+    data: NDArray[np.float32], canonical: str | None, where: str, outside: int = 0
 ) -> tuple[NDArray[np.float32], int]:
     """Apply the plausibility rule to one (lat, lon) month, in place.
 
@@ -137,11 +144,15 @@ def mask_implausible(
         Canonical variable.
     where : str
         The file and month, for the message.
+    outside : int, default 0
+        Cells already set to NaN because they were outside the file's own valid range
+        (:func:`picpump.io.ingest.values.outside_valid_range`): counted with the others.
 
     Returns
     -------
     tuple of (numpy.ndarray, int)
-        ``data`` with implausible cells set to NaN, and how many were set.
+        ``data`` with implausible cells set to NaN, and how many cells of the month were set
+        to NaN by either range.
 
     Raises
     ------
@@ -149,9 +160,10 @@ def mask_implausible(
         When the month looks like a unit error (:func:`check_unit_error`).
     """
     bad = implausible(data, canonical)
-    count = int(np.count_nonzero(bad))
+    count = int(np.count_nonzero(bad)) + outside
     if count:
-        check_unit_error(count, int(np.count_nonzero(~np.isnan(data))), canonical, where)
+        valid = int(np.count_nonzero(~np.isnan(data))) + outside
+        check_unit_error(count, valid, canonical, where)
         data[bad] = np.nan
     return data, count
 
@@ -161,8 +173,8 @@ def record_attrs(canonical: str) -> dict[str, Any]:
     bounds = PLAUSIBLE.get(canonical)
     span = bounds.describe() if bounds else "finite"
     return {
-        "long_name": f"cells of '{canonical}' set to NaN by the plausibility rule (inf or "
-        f"outside {span})",
+        "long_name": f"cells of '{canonical}' set to NaN by the plausibility rule (inf, "
+        f"outside {span} or outside the file's valid range)",
         "units": "1",
         "unit_error_fraction": UNIT_ERROR_FRACTION,
     }

@@ -23,6 +23,7 @@ from picpump.io.ingest import rules
 from picpump.io.ingest.conventions import CONVENTIONS, FileInfo, check_month, find_axes
 from picpump.io.ingest.netcdf import NETCDF_LOCK, global_attributes, read_file, read_values
 from picpump.io.ingest.plausibility import mask_implausible
+from picpump.io.ingest.values import outside_valid_range
 from picpump.io.store.fs import local_copy
 from picpump.science.regrid import np_coarsen_conservative, row_weights
 from picpump.units import CANONICAL
@@ -80,11 +81,11 @@ class MonthReader:
                 path, url, self.variable, lambda i: checked.append(self._check(i, month))
             )
         lay, factor, offset = checked[0]
-        data = rules.standardise(
-            _oriented(rules.unpack(raw, info.attrs), lay), self.canonical, factor, offset
-        )
-        data, count = mask_implausible(data, self.canonical, f"{url} (month {month:%Y-%m})")
-        return self._onto_grid(data, lay), count
+        data = rules.convert(_oriented(rules.unpack(raw, info.attrs), lay), factor, offset)
+        where = f"{url} (month {month:%Y-%m})"
+        outside = outside_valid_range(raw, info.attrs) if self.canonical else 0
+        data, count = mask_implausible(data, self.canonical, where, outside)
+        return self._onto_grid(rules.clear_non_positive(data, self.canonical), lay), count
 
     def _onto_grid(self, data: NDArray[np.float32], lay: rules.Layout) -> NDArray[np.float32]:
         """Average a field on a finer grid onto the pipeline grid (only with ``coarsen``)."""
