@@ -3,7 +3,8 @@
 Read from the products themselves: the months whose global totals are NaN (no open-ocean
 coverage, :mod:`picpump.science.totals`), the per-month counts of cells the plausibility rule
 set to NaN (``<variable>_implausible_cells`` of the inputs product,
-:mod:`picpump.io.ingest.plausibility`) and the ``conversions_applied`` attribute of each input.
+:mod:`picpump.io.ingest.plausibility`), the per-month conversion flags
+(``<variable>_conversions``) and the ``conversions_applied`` attribute of each input.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from picpump.io.ingest.plausibility import PLAUSIBLE, RECORD_SUFFIX, UNIT_ERROR_FRACTION
+from picpump.io.ingest.plausibility import (
+    FLAGS_SUFFIX,
+    PLAUSIBLE,
+    RECORD_SUFFIX,
+    UNIT_ERROR_FRACTION,
+)
 from picpump.io.store.zarr_store import open_product
 
 TOTALS = {
@@ -50,15 +56,38 @@ def excluded_months(totals: xr.Dataset, area: str) -> dict[str, list[str]]:
     return out
 
 
+def _months_by_flag(flags: xr.DataArray) -> dict[str, int]:
+    """Return, per conversion of the CF flags, the number of months it was applied to."""
+    values = np.asarray(flags.values, dtype=np.int64)
+    meanings = str(flags.attrs.get("flag_meanings", "")).split()
+    masks = np.ravel(flags.attrs.get("flag_masks", []))
+    pairs = zip(meanings, masks, strict=False)
+    return {meaning: int(np.count_nonzero(values & int(bit))) for meaning, bit in pairs}
+
+
 def input_records(inputs: xr.Dataset) -> dict[str, Any]:
-    """Return the plausibility counts and the conversions recorded in the inputs product."""
-    counts, conversions = {}, {}
+    """Return the plausibility counts and the conversions recorded in the inputs product.
+
+    Returns
+    -------
+    dict
+        ``implausible_cells`` (variable → cells set to NaN), ``conversions_applied``
+        (variable → the first file's conversions in words) and ``conversion_months``
+        (variable → conversion → months it was applied to).
+    """
+    counts, conversions, months = {}, {}, {}
     for name in map(str, inputs.data_vars):
         if name.endswith(RECORD_SUFFIX):
             counts[name[: -len(RECORD_SUFFIX)]] = int(inputs[name].sum())
+        elif name.endswith(FLAGS_SUFFIX):
+            months[name[: -len(FLAGS_SUFFIX)]] = _months_by_flag(inputs[name])
         elif "conversions_applied" in inputs[name].attrs:
             conversions[name] = str(inputs[name].attrs["conversions_applied"])
-    return {"implausible_cells": counts, "conversions_applied": conversions}
+    return {
+        "implausible_cells": counts,
+        "conversions_applied": conversions,
+        "conversion_months": months,
+    }
 
 
 def input_quality(
@@ -115,7 +144,9 @@ def quality_lines(summary: Mapping[str, Any]) -> list[str]:
                 f"{quality['plausible_ranges'].get(variable, 'the finite values')}, set to NaN"
             )
     for variable, applied in quality.get("conversions_applied", {}).items():
-        lines.append(f"- {variable} conversions: {applied}")
+        by_flag = quality.get("conversion_months", {}).get(variable, {})
+        counted = ", ".join(f"{flag} in {n} month(s)" for flag, n in by_flag.items() if n)
+        lines.append(f"- {variable} conversions: {applied} (first file); {counted or 'none'}")
     return [*lines, ""]
 
 

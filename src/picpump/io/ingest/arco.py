@@ -229,7 +229,7 @@ def open_arco(
     stored = rules.orientation(var["lat"].values, var["lon"].values)
     var = _period(_monthly(_orient(var, grid, url), spec, url), spec, wanted, url)
     out = standardise_lazy(var, valid, canonical, factor, offset).rename(canonical)
-    out = plausible_lazy(out, canonical, url)
+    out = plausible_lazy(out, canonical, url, rules.conversion_flags(stored, factor, offset))
     layout = choose_layout(spec, access)
     out.attrs = CANONICAL[canonical].attrs() | {"source_layout": layout, "source_store": url}
     units_label = override if override is not None else str(var.attrs.get("units", ""))

@@ -13,12 +13,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from picpump.io.ingest.plausibility import (
-    RECORD_SUFFIX,
-    check_unit_error,
-    implausible,
-    record_attrs,
-)
+from picpump.io.ingest.plausibility import check_unit_error, implausible, with_records
 from picpump.io.ingest.rules import Orientation, orient, standardise_decoded
 
 LAT_LON = ["lat", "lon"]
@@ -103,12 +98,14 @@ def _checked_counts(
     return bad.astype(np.int32)
 
 
-def plausible_lazy(var: xr.DataArray, canonical: str, where: str) -> xr.DataArray:
+def plausible_lazy(var: xr.DataArray, canonical: str, where: str, flags: int) -> xr.DataArray:
     """Apply :mod:`picpump.io.ingest.plausibility` lazily to a (time, lat, lon) field.
 
     Implausible cells are set to NaN; their count per month is attached as the coordinate
     ``<canonical>_implausible_cells``, a lazy (time,) array that refuses, when computed, a
-    month that looks like a unit error (:func:`picpump.io.ingest.plausibility.check_unit_error`).
+    month that looks like a unit error (:func:`picpump.io.ingest.plausibility.check_unit_error`),
+    and the store's conversion flags as ``<canonical>_conversions``
+    (:func:`picpump.io.ingest.plausibility.with_records`).
 
     Parameters
     ----------
@@ -118,11 +115,13 @@ def plausible_lazy(var: xr.DataArray, canonical: str, where: str) -> xr.DataArra
         Canonical variable.
     where : str
         The store, for the message.
+    flags : int
+        The conversions applied (:func:`picpump.io.ingest.rules.conversion_flags`).
 
     Returns
     -------
     xarray.DataArray
-        The masked field (same dtype and chunks) with the count coordinate.
+        The masked field (same dtype and chunks) with the record coordinates.
     """
     bad = xr.apply_ufunc(
         implausible, var, kwargs={"canonical": canonical}, dask="parallelized", output_dtypes=[bool]
@@ -136,9 +135,8 @@ def plausible_lazy(var: xr.DataArray, canonical: str, where: str) -> xr.DataArra
         dask="parallelized",
         output_dtypes=[np.int32],
     )
-    name = f"{canonical}{RECORD_SUFFIX}"
-    out = var.where(~bad)
-    return out.assign_coords({name: ("time", counts.data, record_attrs(canonical))})
+    every_month = np.full(var.sizes["time"], flags, dtype=np.int32)
+    return with_records(var.where(~bad), canonical, counts.data, every_month)
 
 
 __all__ = ["orient_lazy", "plausible_lazy", "standardise_lazy"]

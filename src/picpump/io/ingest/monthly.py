@@ -25,7 +25,7 @@ from picpump.errors import CatalogError, InputError, explain
 from picpump.grid import Grid
 from picpump.io.catalog.entry import ResolvedEntry
 from picpump.io.catalog.model import is_climatology
-from picpump.io.ingest.plausibility import RECORD_SUFFIX, record_attrs
+from picpump.io.ingest.plausibility import with_records
 from picpump.io.ingest.reader import MonthReader
 from picpump.units import CANONICAL
 
@@ -36,7 +36,8 @@ TIME_ATTRS = {"standard_name": "time", "long_name": "first day of the month"}
 class _Block:
     """One dask task: read consecutive months into a (n, nlat, nlon) block (NaN for gaps).
 
-    Returns the block and, per month, the cells the plausibility rule set to NaN.
+    Returns the block and its (n, 2) record: per month, the cells the plausibility rule set
+    to NaN and the conversion flags (:meth:`MonthReader.read_recorded`; 0, 0 for a gap).
     """
 
     reader: MonthReader
@@ -44,17 +45,17 @@ class _Block:
 
     def __call__(self) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
         out = np.full((len(self.files), *self.reader.grid.shape), np.nan, dtype=np.float32)
-        counts = np.zeros(len(self.files), dtype=np.int32)
+        record = np.zeros((len(self.files), 2), dtype=np.int32)
         for i, (url, month) in enumerate(self.files):
             if url is not None:
-                out[i], counts[i] = self.reader.read_counted(url, month)
-        return out, counts
+                out[i], record[i] = self.reader.read_recorded(url, month)
+        return out, record
 
 
-def stack_months_counted(
+def stack_months_recorded(
     files: Sequence[tuple[pd.Timestamp, str | None]], reader: MonthReader, months_per_chunk: int
 ) -> tuple[da.Array, da.Array]:
-    """Build a lazy (time, lat, lon) dask array and its (time,) plausibility counts.
+    """Build a lazy (time, lat, lon) dask array and its (time, 2) record.
 
     Parameters
     ----------
@@ -68,19 +69,19 @@ def stack_months_counted(
     Returns
     -------
     tuple of dask.array.Array
-        The float32 values, chunks ``(months_per_chunk, nlat, nlon)``, and the int32 count
-        of cells set to NaN by the plausibility rule per month; both come from the same read
-        tasks (computed together, each file is read once). Nothing is read until computed.
+        The float32 values, chunks ``(months_per_chunk, nlat, nlon)``, and the int32 record
+        per month: cells set to NaN by the plausibility rule, conversion flags
+        (:data:`picpump.io.ingest.rules.CONVERSION_FLAGS`). Both come from the same read tasks
+        (computed together, each file is read once). Nothing is read until computed.
     """
     n = max(1, int(months_per_chunk))
     pairs = [(url, pd.Timestamp(month)) for month, url in files]
     blocks = [_Block(reader, tuple(pairs[i : i + n])) for i in range(0, len(pairs), n)]
-    token = tokenize(reader, pairs)
-    read = f"read-{reader.canonical or reader.variable}-{token}"
-    name, counted = f"values-{read}", f"implausible-{read}"
+    read = f"read-{reader.canonical or reader.variable}-{tokenize(reader, pairs)}"
+    name, recorded = f"values-{read}", f"record-{read}"
     tasks: dict[Any, Any] = {(read, i): (block,) for i, block in enumerate(blocks)}
     values = {(name, i, 0, 0): (getitem, (read, i), 0) for i in range(len(blocks))}
-    counts = {(counted, i): (getitem, (read, i), 1) for i in range(len(blocks))}
+    records = {(recorded, i, 0): (getitem, (read, i), 1) for i in range(len(blocks))}
     nlat, nlon = reader.grid.shape
     sizes = tuple(len(b.files) for b in blocks)
     data = da.Array(
@@ -90,14 +91,14 @@ def stack_months_counted(
         dtype=np.float32,
         meta=np.empty((0, 0, 0), np.float32),
     )
-    count = da.Array(
-        HighLevelGraph.from_collections(counted, tasks | counts, dependencies=()),
-        counted,
-        (sizes,),
+    record = da.Array(
+        HighLevelGraph.from_collections(recorded, tasks | records, dependencies=()),
+        recorded,
+        (sizes, (2,)),
         dtype=np.int32,
-        meta=np.empty((0,), np.int32),
+        meta=np.empty((0, 0), np.int32),
     )
-    return data, count
+    return data, record
 
 
 def stack_months(
@@ -118,9 +119,9 @@ def stack_months(
     -------
     dask.array.Array
         float32, chunks ``(months_per_chunk, nlat, nlon)``; nothing is read until computed
-        (the values of :func:`stack_months_counted`).
+        (the values of :func:`stack_months_recorded`).
     """
-    return stack_months_counted(files, reader, months_per_chunk)[0]
+    return stack_months_recorded(files, reader, months_per_chunk)[0]
 
 
 def month_reader(entry: ResolvedEntry, grid: Grid, coarsen: bool = False) -> MonthReader:
@@ -204,18 +205,17 @@ def open_month_files(
     if coarsen:
         attrs["regridding"] = "finer files averaged conservatively onto the grid (area-weighted)"
     time = pd.DatetimeIndex([m for m, _ in entry.files]).as_unit("ns")
-    values, counts = stack_months_counted(entry.files, reader, months_per_chunk)
-    coords = {"time": ("time", time, TIME_ATTRS), **grid.coords(with_bounds=False)}
-    if reader.canonical is not None:
-        record = (f"{reader.canonical}{RECORD_SUFFIX}", record_attrs(reader.canonical))
-        coords[record[0]] = ("time", counts, record[1])
-    return xr.DataArray(
+    values, record = stack_months_recorded(entry.files, reader, months_per_chunk)
+    out = xr.DataArray(
         values,
         dims=("time", "lat", "lon"),
-        coords=coords,
+        coords={"time": ("time", time, TIME_ATTRS), **grid.coords(with_bounds=False)},
         name=reader.canonical or reader.variable,
         attrs=attrs,
     )
+    if reader.canonical is None:
+        return out
+    return with_records(out, reader.canonical, record[:, 0], record[:, 1])
 
 
 def open_climatology_files(
@@ -262,5 +262,5 @@ __all__ = [
     "open_climatology_files",
     "open_month_files",
     "stack_months",
-    "stack_months_counted",
+    "stack_months_recorded",
 ]

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import xarray as xr
 from numpy.typing import NDArray
 
 from picpump.errors import UnitsError, explain
+from picpump.io.ingest.rules import CONVERSION_FLAGS
 from picpump.io.ingest.values import POSITIVE_ONLY
 
 
@@ -70,6 +72,12 @@ UNIT_ERROR_FRACTION = 0.5
 
 RECORD_SUFFIX = "_implausible_cells"
 """Name of the per-month count of masked cells: ``<canonical>_implausible_cells``."""
+
+FLAGS_SUFFIX = "_conversions"
+"""Name of the per-month conversion flags: ``<canonical>_conversions``."""
+
+RECORDS = (RECORD_SUFFIX, FLAGS_SUFFIX)
+"""Suffixes of the per-month records the inputs product keeps."""
 
 
 def implausible(data: NDArray[Any], canonical: str | None) -> NDArray[np.bool_]:
@@ -180,8 +188,45 @@ def record_attrs(canonical: str) -> dict[str, Any]:
     }
 
 
+def with_records(field: xr.DataArray, canonical: str, counts: Any, flags: Any) -> xr.DataArray:
+    """Attach the per-month records of a field as (time,) coordinates (lazy or not).
+
+    ``<canonical>_implausible_cells`` counts the cells set to NaN by the plausibility rule;
+    ``<canonical>_conversions`` holds CF flags of the conversions applied to each month's
+    file (:data:`picpump.io.ingest.rules.CONVERSION_FLAGS`).
+
+    Parameters
+    ----------
+    field : xarray.DataArray
+        A (time, lat, lon) canonical field.
+    canonical : str
+        Its canonical variable.
+    counts, flags : array-like
+        (time,) integers, numpy or dask.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``field`` with the two coordinates.
+    """
+    masks = sorted(CONVERSION_FLAGS)
+    flag_attrs = {
+        "long_name": f"conversions applied to the file of each month of '{canonical}'",
+        "flag_masks": np.array(masks, dtype=np.int32),
+        "flag_meanings": " ".join(CONVERSION_FLAGS[m] for m in masks),
+    }
+    return field.assign_coords(
+        {
+            f"{canonical}{RECORD_SUFFIX}": ("time", counts, record_attrs(canonical)),
+            f"{canonical}{FLAGS_SUFFIX}": ("time", flags, flag_attrs),
+        }
+    )
+
+
 __all__ = [
+    "FLAGS_SUFFIX",
     "PLAUSIBLE",
+    "RECORDS",
     "RECORD_SUFFIX",
     "UNIT_ERROR_FRACTION",
     "PlausibleRange",
@@ -189,4 +234,5 @@ __all__ = [
     "implausible",
     "mask_implausible",
     "record_attrs",
+    "with_records",
 ]

@@ -67,13 +67,17 @@ class MonthReader:
 
     def read(self, url: str, month: pd.Timestamp) -> NDArray[np.float32]:
         """Read one month as a canonical (nlat, nlon) float32 array."""
-        return self.read_counted(url, month)[0]
+        return self.read_recorded(url, month)[0]
 
-    def read_counted(self, url: str, month: pd.Timestamp) -> tuple[NDArray[np.float32], int]:
-        """Read one month; return it and the cells the plausibility rule set to NaN.
+    def read_recorded(
+        self, url: str, month: pd.Timestamp
+    ) -> tuple[NDArray[np.float32], tuple[int, int]]:
+        """Read one month; return it and its record.
 
-        Raises :class:`picpump.errors.UnitsError` for a month that looks like a unit error
-        (:mod:`picpump.io.ingest.plausibility`).
+        The record is ``(implausible, flags)``: the cells the plausibility rule set to NaN
+        (:mod:`picpump.io.ingest.plausibility`, which refuses a month that looks like a unit
+        error with :class:`picpump.errors.UnitsError`) and the conversions applied
+        (:func:`picpump.io.ingest.rules.conversion_flags`).
         """
         checked: list[tuple[rules.Layout, float, float]] = []
         with local_copy(url, self.storage_options) as path:
@@ -85,7 +89,8 @@ class MonthReader:
         where = f"{url} (month {month:%Y-%m})"
         outside = outside_valid_range(raw, info.attrs) if self.canonical else 0
         data, count = mask_implausible(data, self.canonical, where, outside)
-        return self._onto_grid(rules.clear_non_positive(data, self.canonical), lay), count
+        data = self._onto_grid(rules.clear_non_positive(data, self.canonical), lay)
+        return data, (count, rules.conversion_flags(lay, factor, offset))
 
     def _onto_grid(self, data: NDArray[np.float32], lay: rules.Layout) -> NDArray[np.float32]:
         """Average a field on a finer grid onto the pipeline grid (only with ``coarsen``)."""

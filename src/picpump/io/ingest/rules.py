@@ -286,6 +286,16 @@ def describe_conversions(lay: Orientation, factor: float, offset: float, units: 
     return "; ".join(done) or "none"
 
 
+CONVERSION_FLAGS = {1: "units_converted", 2: "latitude_flipped", 4: "longitude_rolled"}
+"""CF flag masks of the per-month conversion record → their meanings."""
+
+
+def conversion_flags(lay: Orientation, factor: float, offset: float) -> int:
+    """Return the conversions applied to a file as CF flag bits (:data:`CONVERSION_FLAGS`)."""
+    units = int(factor != 1.0 or offset != 0.0)
+    return units | 2 * int(lay.flip_lat) | 4 * int(lay.lon_shift != 0)
+
+
 def lat_lon_last[T: np.generic](data: NDArray[T], axes: Axes) -> NDArray[T]:
     """Squeeze the length-1 time axis and order the others (lat, lon).
 
@@ -333,11 +343,13 @@ def orient[A: Any](data: A, rules: Orientation) -> A:
 
 
 __all__ = [
+    "CONVERSION_FLAGS",
     "POSITIVE_ONLY",
     "Layout",
     "Orientation",
     "check_grid",
     "clear_non_positive",
+    "conversion_flags",
     "convert",
     "describe_conversions",
     "lat_lon_last",
