@@ -457,11 +457,17 @@ def run(root: Path, out: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def clean(pristine: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The summary of the clean archive."""
+def clean_out(pristine: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of a run on the clean archive."""
     out = tmp_path_factory.mktemp("clean") / "out"
     assert run(pristine, out) == 0
-    summary: dict[str, Any] = json.loads((out / "summary.json").read_text())
+    return out
+
+
+@pytest.fixture(scope="module")
+def clean(clean_out: Path) -> dict[str, Any]:
+    """The summary of the clean archive."""
+    summary: dict[str, Any] = json.loads((clean_out / "summary.json").read_text())
     CLEAN_PRODUCTION[:] = [summary["global_pic_production_pg_per_yr"]["mean"]]
     return summary
 
@@ -517,3 +523,24 @@ def test_bad_input(
 def test_corpus_is_large_enough() -> None:
     assert len(CASES) >= 40
     assert len({c.name for c in CASES}) == len(CASES)
+
+
+def test_all_fill_pic_month_gives_nan_total_and_the_summary_of_the_others(
+    pristine: Path, clean_out: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(pristine, root)
+    all_fill("pic")(root)
+    assert run(root, tmp_path / "out") == 0
+    totals = open_product(str(tmp_path / "out" / "global_totals.zarr"))
+    before = open_product(str(clean_out / "global_totals.zarr"))
+    name = "global_pic_production_sphere"
+    assert np.isnan(totals[name].sel(time=BAD_MONTH).values).all()
+    others = before[name].drop_sel(time=totals[name].sel(time=BAD_MONTH)["time"].values)
+    np.testing.assert_array_equal(totals[name].dropna("time").values, others.values)
+    production = json.loads((tmp_path / "out" / "summary.json").read_text())[
+        "global_pic_production_pg_per_yr"
+    ]
+    assert production["n_months"] == PERIODS - 1
+    assert production["mean"] == pytest.approx(float(others.mean()), rel=1e-12)
+    assert production["sd"] == pytest.approx(float(others.std(ddof=1)), rel=1e-12)
