@@ -212,6 +212,7 @@ def with_records(field: xr.DataArray, canonical: str, counts: Any, flags: Any) -
     masks = sorted(CONVERSION_FLAGS)
     flag_attrs = {
         "long_name": f"conversions applied to the file of each month of '{canonical}'",
+        "units": "1",
         "flag_masks": np.array(masks, dtype=np.int32),
         "flag_meanings": " ".join(CONVERSION_FLAGS[m] for m in masks),
     }
