@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import xarray as xr
 
 from picpump.io.api import STATIC, Request, ResolvedEntry, open_entry, open_series
-from picpump.io.ingest.plausibility import RECORDS
+from picpump.io.ingest.records import RECORDS
 from picpump.pipeline.spec import PipelineSpec
 from picpump.science.area import cell_area
 from picpump.science.calcification import ez_pic_production

@@ -16,12 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from picpump.io.ingest.plausibility import (
-    FLAGS_SUFFIX,
-    PLAUSIBLE,
-    RECORD_SUFFIX,
-    UNIT_ERROR_FRACTION,
-)
+from picpump.io.ingest.plausibility import PLAUSIBLE, UNIT_ERROR_FRACTION
+from picpump.io.ingest.records import FLAGS_SUFFIX, RECORD_SUFFIX
 from picpump.io.store.zarr_store import open_product
 
 TOTALS = {

@@ -17,7 +17,8 @@ from picpump.io.ingest.plausibility import (
     implausible,
     mask_implausible,
 )
-from picpump.io.ingest.rules import check_grid, conversion_flags, orientation
+from picpump.io.ingest.records import conversion_flags
+from picpump.io.ingest.rules import check_grid, orientation
 from picpump.io.ingest.values import convert, outside_valid_range
 from tests.conftest import raise_if_dask_computes
 

@@ -34,6 +34,7 @@ from picpump.io.catalog.templates import render
 from picpump.io.ingest import rules
 from picpump.io.ingest.lazy import orient_lazy, plausible_lazy, standardise_lazy
 from picpump.io.ingest.names import axis_role
+from picpump.io.ingest.records import conversion_flags, describe_conversions
 from picpump.io.store.fs import LOCAL_PROTOCOLS, local_path, normalise
 from picpump.units import CANONICAL
 
@@ -229,13 +230,11 @@ def open_arco(
     stored = rules.orientation(var["lat"].values, var["lon"].values)
     var = _period(_monthly(_orient(var, grid, url), spec, url), spec, wanted, url)
     out = standardise_lazy(var, valid, canonical, factor, offset).rename(canonical)
-    out = plausible_lazy(out, canonical, url, rules.conversion_flags(stored, factor, offset))
+    out = plausible_lazy(out, canonical, url, conversion_flags(stored, factor, offset))
     layout = choose_layout(spec, access)
     out.attrs = CANONICAL[canonical].attrs() | {"source_layout": layout, "source_store": url}
     units_label = override if override is not None else str(var.attrs.get("units", ""))
-    out.attrs["conversions_applied"] = rules.describe_conversions(
-        stored, factor, offset, units_label
-    )
+    out.attrs["conversions_applied"] = describe_conversions(stored, factor, offset, units_label)
     out["time"].attrs = {"standard_name": "time", "long_name": "first day of the month"}
     return out
 

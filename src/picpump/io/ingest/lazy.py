@@ -13,7 +13,8 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from picpump.io.ingest.plausibility import check_unit_error, implausible, with_records
+from picpump.io.ingest.plausibility import check_unit_error, implausible
+from picpump.io.ingest.records import with_records
 from picpump.io.ingest.rules import Orientation, orient, standardise_decoded
 
 LAT_LON = ["lat", "lon"]
@@ -105,7 +106,7 @@ def plausible_lazy(var: xr.DataArray, canonical: str, where: str, flags: int) ->
     ``<canonical>_implausible_cells``, a lazy (time,) array that refuses, when computed, a
     month that looks like a unit error (:func:`picpump.io.ingest.plausibility.check_unit_error`),
     and the store's conversion flags as ``<canonical>_conversions``
-    (:func:`picpump.io.ingest.plausibility.with_records`).
+    (:func:`picpump.io.ingest.records.with_records`).
 
     Parameters
     ----------
@@ -116,7 +117,7 @@ def plausible_lazy(var: xr.DataArray, canonical: str, where: str, flags: int) ->
     where : str
         The store, for the message.
     flags : int
-        The conversions applied (:func:`picpump.io.ingest.rules.conversion_flags`).
+        The conversions applied (:func:`picpump.io.ingest.records.conversion_flags`).
 
     Returns
     -------

@@ -25,8 +25,8 @@ from picpump.errors import CatalogError, InputError, explain
 from picpump.grid import Grid
 from picpump.io.catalog.entry import ResolvedEntry
 from picpump.io.catalog.model import is_climatology
-from picpump.io.ingest.plausibility import with_records
 from picpump.io.ingest.reader import MonthReader
+from picpump.io.ingest.records import with_records
 from picpump.units import CANONICAL
 
 TIME_ATTRS = {"standard_name": "time", "long_name": "first day of the month"}
@@ -71,7 +71,7 @@ def stack_months_recorded(
     tuple of dask.array.Array
         The float32 values, chunks ``(months_per_chunk, nlat, nlon)``, and the int32 record
         per month: cells set to NaN by the plausibility rule, conversion flags
-        (:data:`picpump.io.ingest.rules.CONVERSION_FLAGS`). Both come from the same read tasks
+        (:data:`picpump.io.ingest.records.CONVERSION_FLAGS`). Both come from the same read tasks
         (computed together, each file is read once). Nothing is read until computed.
     """
     n = max(1, int(months_per_chunk))

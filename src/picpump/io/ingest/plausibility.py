@@ -9,7 +9,8 @@ Rule, applied to each month after the unit conversion (:mod:`picpump.io.ingest.v
   implausible, the month looks like a unit error (PIC in mmol labelled mol, SST in K labelled
   °C) and is refused (:class:`picpump.errors.UnitsError`, naming the file and the month);
 - otherwise the implausible cells are set to NaN and counted; the counts are recorded in the
-  inputs product (``<variable>_implausible_cells``) and in the run summary.
+  inputs product (``<variable>_implausible_cells``, :mod:`picpump.io.ingest.records`) and in
+  the run summary.
 
 The ranges are those of the archives' own valid ranges (NASA OB.DAAC L3m ``valid_min`` /
 ``valid_max``, Copernicus Marine ``PP``), in canonical units; PIC is bounded by the brightest
@@ -23,11 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 
 from picpump.errors import UnitsError, explain
-from picpump.io.ingest.rules import CONVERSION_FLAGS
 from picpump.io.ingest.values import POSITIVE_ONLY
 
 
@@ -69,15 +68,6 @@ PLAUSIBLE: dict[str, PlausibleRange] = {
 
 UNIT_ERROR_FRACTION = 0.5
 """A month with more than this fraction of its valid cells implausible is refused."""
-
-RECORD_SUFFIX = "_implausible_cells"
-"""Name of the per-month count of masked cells: ``<canonical>_implausible_cells``."""
-
-FLAGS_SUFFIX = "_conversions"
-"""Name of the per-month conversion flags: ``<canonical>_conversions``."""
-
-RECORDS = (RECORD_SUFFIX, FLAGS_SUFFIX)
-"""Suffixes of the per-month records the inputs product keeps."""
 
 
 def implausible(data: NDArray[Any], canonical: str | None) -> NDArray[np.bool_]:
@@ -176,64 +166,11 @@ def mask_implausible(
     return data, count
 
 
-def record_attrs(canonical: str) -> dict[str, Any]:
-    """Return the attributes of the ``<canonical>_implausible_cells`` record."""
-    bounds = PLAUSIBLE.get(canonical)
-    span = bounds.describe() if bounds else "finite"
-    return {
-        "long_name": f"cells of '{canonical}' set to NaN by the plausibility rule (inf, "
-        f"outside {span} or outside the file's valid range)",
-        "units": "1",
-        "unit_error_fraction": UNIT_ERROR_FRACTION,
-    }
-
-
-def with_records(field: xr.DataArray, canonical: str, counts: Any, flags: Any) -> xr.DataArray:
-    """Attach the per-month records of a field as (time,) coordinates (lazy or not).
-
-    ``<canonical>_implausible_cells`` counts the cells set to NaN by the plausibility rule;
-    ``<canonical>_conversions`` holds CF flags of the conversions applied to each month's
-    file (:data:`picpump.io.ingest.rules.CONVERSION_FLAGS`).
-
-    Parameters
-    ----------
-    field : xarray.DataArray
-        A (time, lat, lon) canonical field.
-    canonical : str
-        Its canonical variable.
-    counts, flags : array-like
-        (time,) integers, numpy or dask.
-
-    Returns
-    -------
-    xarray.DataArray
-        ``field`` with the two coordinates.
-    """
-    masks = sorted(CONVERSION_FLAGS)
-    flag_attrs = {
-        "long_name": f"conversions applied to the file of each month of '{canonical}'",
-        "units": "1",
-        "flag_masks": np.array(masks, dtype=np.int32),
-        "flag_meanings": " ".join(CONVERSION_FLAGS[m] for m in masks),
-    }
-    return field.assign_coords(
-        {
-            f"{canonical}{RECORD_SUFFIX}": ("time", counts, record_attrs(canonical)),
-            f"{canonical}{FLAGS_SUFFIX}": ("time", flags, flag_attrs),
-        }
-    )
-
-
 __all__ = [
-    "FLAGS_SUFFIX",
     "PLAUSIBLE",
-    "RECORDS",
-    "RECORD_SUFFIX",
     "UNIT_ERROR_FRACTION",
     "PlausibleRange",
     "check_unit_error",
     "implausible",
     "mask_implausible",
-    "record_attrs",
-    "with_records",
 ]

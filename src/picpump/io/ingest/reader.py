@@ -23,6 +23,7 @@ from picpump.io.ingest import rules
 from picpump.io.ingest.conventions import CONVENTIONS, FileInfo, check_month, find_axes
 from picpump.io.ingest.netcdf import NETCDF_LOCK, global_attributes, read_file, read_values
 from picpump.io.ingest.plausibility import mask_implausible
+from picpump.io.ingest.records import conversion_flags, describe_conversions
 from picpump.io.ingest.values import outside_valid_range
 from picpump.io.store.fs import local_copy
 from picpump.science.regrid import np_coarsen_conservative, row_weights
@@ -77,7 +78,7 @@ class MonthReader:
         The record is ``(implausible, flags)``: the cells the plausibility rule set to NaN
         (:mod:`picpump.io.ingest.plausibility`, which refuses a month that looks like a unit
         error with :class:`picpump.errors.UnitsError`) and the conversions applied
-        (:func:`picpump.io.ingest.rules.conversion_flags`).
+        (:func:`picpump.io.ingest.records.conversion_flags`).
         """
         checked: list[tuple[rules.Layout, float, float]] = []
         with local_copy(url, self.storage_options) as path:
@@ -90,7 +91,7 @@ class MonthReader:
         outside = outside_valid_range(raw, info.attrs) if self.canonical else 0
         data, count = mask_implausible(data, self.canonical, where, outside)
         data = self._onto_grid(rules.clear_non_positive(data, self.canonical), lay)
-        return data, (count, rules.conversion_flags(lay, factor, offset))
+        return data, (count, conversion_flags(lay, factor, offset))
 
     def _onto_grid(self, data: NDArray[np.float32], lay: rules.Layout) -> NDArray[np.float32]:
         """Average a field on a finer grid onto the pipeline grid (only with ``coarsen``)."""
@@ -114,7 +115,7 @@ class MonthReader:
         lay = rules.layout(info, find_axes(info))
         factor, offset = rules.units_rule(self.canonical, info.attrs, self.units, info.url)
         units = self.units if self.units is not None else str(info.attrs.get("units", ""))
-        return rules.describe_conversions(lay, factor, offset, units)
+        return describe_conversions(lay, factor, offset, units)
 
     def _check(self, info: FileInfo, month: pd.Timestamp) -> tuple[rules.Layout, float, float]:
         """Apply the metadata rules; return the layout and the unit conversion."""

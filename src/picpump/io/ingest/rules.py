@@ -258,44 +258,6 @@ def units_rule(
     return conversion(canonical, None if units is None else str(units), source=source)
 
 
-def describe_conversions(lay: Orientation, factor: float, offset: float, units: str) -> str:
-    """Say in words which conversions the rules apply to a field (for the product's record).
-
-    Parameters
-    ----------
-    lay : Orientation
-        The orientation rules.
-    factor, offset : float
-        From :func:`units_rule`.
-    units : str
-        The stored units (or the catalog's override).
-
-    Returns
-    -------
-    str
-        E.g. ``"units 'K' → canonical: x * 1 + -273.15 (float64); latitude flipped"``, or
-        ``"none"``.
-    """
-    done = []
-    if factor != 1.0 or offset != 0.0:
-        done.append(f"units '{units}' → canonical: x * {factor:.10g} + {offset:.10g} (float64)")
-    if lay.flip_lat:
-        done.append("latitude flipped (stored north first)")
-    if lay.lon_shift:
-        done.append(f"longitude rolled by {lay.lon_shift} columns (stored 0…360)")
-    return "; ".join(done) or "none"
-
-
-CONVERSION_FLAGS = {1: "units_converted", 2: "latitude_flipped", 4: "longitude_rolled"}
-"""CF flag masks of the per-month conversion record → their meanings."""
-
-
-def conversion_flags(lay: Orientation, factor: float, offset: float) -> int:
-    """Return the conversions applied to a file as CF flag bits (:data:`CONVERSION_FLAGS`)."""
-    units = int(factor != 1.0 or offset != 0.0)
-    return units | 2 * int(lay.flip_lat) | 4 * int(lay.lon_shift != 0)
-
-
 def lat_lon_last[T: np.generic](data: NDArray[T], axes: Axes) -> NDArray[T]:
     """Squeeze the length-1 time axis and order the others (lat, lon).
 
@@ -343,15 +305,12 @@ def orient[A: Any](data: A, rules: Orientation) -> A:
 
 
 __all__ = [
-    "CONVERSION_FLAGS",
     "POSITIVE_ONLY",
     "Layout",
     "Orientation",
     "check_grid",
     "clear_non_positive",
-    "conversion_flags",
     "convert",
-    "describe_conversions",
     "lat_lon_last",
     "layout",
     "missing_mask",
