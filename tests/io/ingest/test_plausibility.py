@@ -10,7 +10,7 @@ import xarray as xr
 
 from picpump.errors import GridError, UnitsError
 from picpump.grid import Grid
-from picpump.io.ingest.lazy import plausible_lazy
+from picpump.io.ingest.lazy import outside_lazy, plausible_lazy
 from picpump.io.ingest.plausibility import (
     PLAUSIBLE,
     UNIT_ERROR_FRACTION,
@@ -105,6 +105,16 @@ def test_lazy_rule_refuses_a_unit_error_when_computed() -> None:
     out = plausible_lazy(_field(values), "sst", "store.zarr", flags=0)
     with pytest.raises(UnitsError, match=r"store\.zarr \(month 2001-0[12]\)"):
         out["sst_implausible_cells"].compute()
+
+
+def test_lazy_rule_counts_values_outside_the_stores_valid_range() -> None:
+    values = np.full((2, 4, 4), 10.0, dtype=np.float32)
+    values[0, 0, 0] = 50.0  # above valid_max: set missing by the valid-range rule
+    field = _field(values)
+    with raise_if_dask_computes():
+        outside = outside_lazy(field, {"valid_min": -2.0, "valid_max": 45.0})
+        out = plausible_lazy(field.where(field < 45.0), "sst", "s.zarr", 0, outside)
+    assert out["sst_implausible_cells"].values.tolist() == [1, 0]
 
 
 def test_nan_in_lat_is_named_as_such() -> None:

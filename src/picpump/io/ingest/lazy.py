@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from picpump.io.ingest.plausibility import check_unit_error, implausible
 from picpump.io.ingest.records import with_records
-from picpump.io.ingest.rules import Orientation, orient, standardise_decoded
+from picpump.io.ingest.rules import Orientation, orient, out_of_range, standardise_decoded
 
 LAT_LON = ["lat", "lon"]
 
@@ -99,7 +99,39 @@ def _checked_counts(
     return bad.astype(np.int32)
 
 
-def plausible_lazy(var: xr.DataArray, canonical: str, where: str, flags: int) -> xr.DataArray:
+def _outside(values: NDArray[Any], valid: Mapping[str, Any]) -> NDArray[np.bool_]:
+    """Where decoded values are outside the valid range, compared in float32 as when masked."""
+    return out_of_range(np.asarray(values, dtype=np.float32), valid)
+
+
+def outside_lazy(var: xr.DataArray, valid: Mapping[str, Any]) -> xr.DataArray:
+    """Count, per month, the decoded values outside the store's valid range (lazy).
+
+    Parameters
+    ----------
+    var : xarray.DataArray
+        Decoded values (time, lat, lon), before :func:`standardise_lazy` masks them.
+    valid : mapping
+        Attributes holding the valid range (empty for none: nothing is outside).
+
+    Returns
+    -------
+    xarray.DataArray
+        (time,) counts, for :func:`plausible_lazy`.
+    """
+    outside = xr.apply_ufunc(
+        _outside, var, kwargs={"valid": dict(valid)}, dask="parallelized", output_dtypes=[bool]
+    )
+    return outside.sum(LAT_LON)
+
+
+def plausible_lazy(
+    var: xr.DataArray,
+    canonical: str,
+    where: str,
+    flags: int,
+    outside: xr.DataArray | None = None,
+) -> xr.DataArray:
     """Apply :mod:`picpump.io.ingest.plausibility` lazily to a (time, lat, lon) field.
 
     Implausible cells are set to NaN; their count per month is attached as the coordinate
@@ -118,6 +150,9 @@ def plausible_lazy(var: xr.DataArray, canonical: str, where: str, flags: int) ->
         The store, for the message.
     flags : int
         The conversions applied (:func:`picpump.io.ingest.records.conversion_flags`).
+    outside : xarray.DataArray, optional
+        (time,) cells already set to NaN for being outside the store's valid range
+        (:func:`outside_lazy`), counted with the implausible ones.
 
     Returns
     -------
@@ -127,10 +162,11 @@ def plausible_lazy(var: xr.DataArray, canonical: str, where: str, flags: int) ->
     bad = xr.apply_ufunc(
         implausible, var, kwargs={"canonical": canonical}, dask="parallelized", output_dtypes=[bool]
     )
+    extra = 0 if outside is None else outside
     counts = xr.apply_ufunc(
         _checked_counts,
-        bad.sum(LAT_LON),
-        var.notnull().sum(LAT_LON),
+        bad.sum(LAT_LON) + extra,
+        var.notnull().sum(LAT_LON) + extra,
         var["time"],
         kwargs={"canonical": canonical, "where": where},
         dask="parallelized",
@@ -140,4 +176,4 @@ def plausible_lazy(var: xr.DataArray, canonical: str, where: str, flags: int) ->
     return with_records(var.where(~bad), canonical, counts.data, every_month)
 
 
-__all__ = ["orient_lazy", "plausible_lazy", "standardise_lazy"]
+__all__ = ["orient_lazy", "outside_lazy", "plausible_lazy", "standardise_lazy"]
