@@ -13,9 +13,9 @@ Rule, applied to each month after the unit conversion (:mod:`picpump.io.ingest.v
   the run summary.
 
 The ranges are those of the archives' own valid ranges (NASA OB.DAAC L3m ``valid_min`` /
-``valid_max``, Copernicus Marine ``PP``), in canonical units; PIC is bounded by the brightest
-blooms instead (the NASA valid maximum, 0.125 mol m-3, would let most of a month in mmol
-labelled mol pass).
+``valid_max``, Copernicus Marine ``PP``), in canonical units; the PIC bound lies above bloom
+concentrations yet low enough that a month in mmol labelled mol is refused (a looser bound
+would let most of such a month pass).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class PlausibleRange:
 
 PLAUSIBLE: dict[str, PlausibleRange] = {
     "pic": PlausibleRange(
-        0.0, 0.03, "mol m-3", "coccolithophore blooms, the brightest calcite (Balch et al. 2005)"
+        0.0, 0.03, "mol m-3", "above bloom concentrations; low enough to refuse mmol as mol"
     ),
     "sst": PlausibleRange(-3.0, 40.0, "degC", "sea water freezing point … warmest open ocean"),
     "par": PlausibleRange(0.0, 130.0, "mol m-2 d-1", "NASA OB.DAAC L3m PAR valid_max"),
