@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import xarray as xr
 
 from picpump.io.api import STATIC, Request, ResolvedEntry, open_entry, open_series
+from picpump.io.ingest.records import RECORDS
 from picpump.pipeline.spec import PipelineSpec
 from picpump.science.area import cell_area
 from picpump.science.calcification import ez_pic_production
@@ -70,6 +71,7 @@ def open_inputs(entries: Mapping[str, ResolvedEntry], spec: PipelineSpec) -> Inp
 def build_inputs(inputs: Inputs, spec: PipelineSpec) -> xr.Dataset:
     """Canonical monthly inputs, the open-ocean mask and the cell area."""
     ds = xr.Dataset(inputs.fields)
+    ds = ds.reset_coords([str(c) for c in ds.coords if str(c).endswith(RECORDS)])
     ds["open_ocean"] = open_ocean_mask(inputs.elevation, spec.grid, spec.variants.open_ocean)
     ds["cell_area"] = cell_area(spec.grid, spec.variants.cell_area)
     return _tiles(ds, spec)

@@ -12,6 +12,7 @@ import xarray as xr
 
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import join, open_product, write_json, write_text
+from picpump.report.quality import input_quality, quality_lines
 
 PACKAGES = ("picpump", "numpy", "pandas", "xarray", "dask", "distributed", "zarr", "netCDF4")
 
@@ -31,7 +32,8 @@ def _mean_sd(series: xr.DataArray) -> dict[str, float]:
     values = series.values.astype(np.float64)
     values = values[np.isfinite(values)]
     sd = float(values.std(ddof=1)) if values.size > 1 else float("nan")
-    return {"mean": float(values.mean()), "sd": sd, "n_months": int(values.size)}
+    mean = float(values.mean()) if values.size else float("nan")
+    return {"mean": mean, "sd": sd, "n_months": int(values.size)}
 
 
 def global_figures(totals: xr.Dataset, area_variants: list[str], primary: str) -> dict[str, Any]:
@@ -190,6 +192,7 @@ def summarise(
     if "global_totals" in products:
         totals = open_product(products["global_totals"], storage_options)
         summary.update(global_figures(totals, area_variants, area_variants[0]))
+    summary.update(input_quality(products, area_variants[0], storage_options))
     summary.update(trap_figures(products, storage_options))
     summary.update(ensemble_figures(products, area_variants[0], storage_options))
     summary["synthetic"] = synthetic
@@ -286,6 +289,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
             f"- mean coverage of open-ocean cells: {100 * summary['production_coverage']:.1f} %",
             "",
         ]
+    lines += quality_lines(summary)
     lines += _trap_lines(summary)
     lines += _ensemble_lines(summary)
     lines += ["## Model variants", ""]

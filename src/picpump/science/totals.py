@@ -4,6 +4,10 @@ Per month, :math:`\sum P\,A` over the open-ocean cells with a valid value gives 
 mg → g), × 365 / 1e15 → Pg C yr-1; stocks :math:`\sum S\,A` / 1e12 → Tg C. The paper reports
 the mean ± SD over the months ("1.65 ± 0.36 Pg C y-1"), the ± being month-to-month
 variability. Sums accumulate in float64. The wrappers are plain lazy xarray reductions.
+
+Missing is never zero: a month whose coverage of the open-ocean cells (the fraction with a
+valid value) is 0, or below ``min_coverage`` (default :data:`MIN_COVERAGE`), has a NaN total,
+so that it drops out of the mean ± SD instead of counting as an empty ocean.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from numpy.typing import ArrayLike, NDArray
 from picpump.science._checks import check_units
 
 DAYS_PER_YEAR = 365.0
+
+MIN_COVERAGE = 0.0
+"""Default least coverage of the open-ocean cells for a month's total; only empty months
+(coverage 0) are left out with it."""
 
 
 def np_global_sum(field: ArrayLike, area: ArrayLike, mask: ArrayLike) -> NDArray[np.float64]:
@@ -71,14 +79,42 @@ def np_valid_fraction(field: ArrayLike, mask: ArrayLike) -> NDArray[np.float64]:
         return np.asarray(valid / np.count_nonzero(m), dtype=np.float64)
 
 
-def _integral(field: xr.DataArray, area: xr.DataArray, mask: xr.DataArray) -> xr.DataArray:
+def coverage(field: xr.DataArray, mask: xr.DataArray) -> xr.DataArray:
+    r"""Fraction of the ``mask`` cells where ``field`` is valid, per time step (lazy).
+
+    The xarray form of :func:`np_valid_fraction` (NaN is missing).
+
+    Parameters
+    ----------
+    field : xarray.DataArray
+        (..., lat, lon) values.
+    mask : xarray.DataArray
+        (lat, lon) bool, the cells that count.
+
+    Returns
+    -------
+    xarray.DataArray
+        float64 in [0, 1].
+    """
+    ocean = mask.astype(bool)
+    return (field.notnull() & ocean).sum(("lat", "lon")) / ocean.sum()
+
+
+def _integral(
+    field: xr.DataArray, area: xr.DataArray, mask: xr.DataArray, min_coverage: float
+) -> xr.DataArray:
     check_units(area, "area", expected="m2")
     weights = area.astype("float64").where(mask.astype(bool), 0.0)
-    return (field.astype("float64").fillna(0.0) * weights).sum(("lat", "lon"))
+    total = (field.astype("float64").fillna(0.0) * weights).sum(("lat", "lon"))
+    covered = coverage(field, mask)
+    return total.where((covered > 0) & (covered >= min_coverage))
 
 
 def global_rate_pg_per_yr(
-    production_mg_m2_d: xr.DataArray, area: xr.DataArray, mask: xr.DataArray
+    production_mg_m2_d: xr.DataArray,
+    area: xr.DataArray,
+    mask: xr.DataArray,
+    min_coverage: float = MIN_COVERAGE,
 ) -> xr.DataArray:
     r"""Global rate [Pg C yr-1] of a daily rate per area, per time step (lazy).
 
@@ -94,20 +130,26 @@ def global_rate_pg_per_yr(
         (lat, lon) cell areas [m2].
     mask : xarray.DataArray
         (lat, lon) bool, cells to include (open ocean).
+    min_coverage : float, default :data:`MIN_COVERAGE`
+        A step whose coverage of ``mask`` is 0 or below this has a NaN total.
 
     Returns
     -------
     xarray.DataArray
-        (time,) float64 [Pg yr-1], lazy on dask input.
+        (time,) float64 [Pg yr-1], lazy on dask input; NaN for uncovered steps.
     """
     check_units(production_mg_m2_d, "production", expected="mg m-2 d-1")
-    out = _integral(production_mg_m2_d, area, mask) * (1e-3 * DAYS_PER_YEAR / 1e15)
+    out = _integral(production_mg_m2_d, area, mask, min_coverage) * (1e-3 * DAYS_PER_YEAR / 1e15)
     out.attrs = {"units": "Pg yr-1", "long_name": "global rate, open ocean (carbon mass)"}
+    out.attrs["min_coverage"] = min_coverage
     return out
 
 
 def global_stock_tg(
-    stock_g_m2: xr.DataArray, area: xr.DataArray, mask: xr.DataArray
+    stock_g_m2: xr.DataArray,
+    area: xr.DataArray,
+    mask: xr.DataArray,
+    min_coverage: float = MIN_COVERAGE,
 ) -> xr.DataArray:
     r"""Global stock [Tg C] of a stock per area, per time step (lazy).
 
@@ -123,15 +165,18 @@ def global_stock_tg(
         (lat, lon) cell areas [m2].
     mask : xarray.DataArray
         (lat, lon) bool, cells to include (open ocean).
+    min_coverage : float, default :data:`MIN_COVERAGE`
+        A step whose coverage of ``mask`` is 0 or below this has a NaN total.
 
     Returns
     -------
     xarray.DataArray
-        (time,) float64 [Tg], lazy on dask input.
+        (time,) float64 [Tg], lazy on dask input; NaN for uncovered steps.
     """
     check_units(stock_g_m2, "stock", expected="g m-2")
-    out = _integral(stock_g_m2, area, mask) / 1e12
+    out = _integral(stock_g_m2, area, mask, min_coverage) / 1e12
     out.attrs = {"units": "Tg", "long_name": "global stock, open ocean (carbon mass)"}
+    out.attrs["min_coverage"] = min_coverage
     return out
 
 
@@ -166,6 +211,8 @@ def mean_sd(series: xr.DataArray, dim: str = "time") -> tuple[xr.DataArray, xr.D
 
 
 __all__ = [
+    "MIN_COVERAGE",
+    "coverage",
     "global_rate_pg_per_yr",
     "global_stock_tg",
     "mean_sd",

@@ -111,7 +111,7 @@ def test_non_positive_pic_is_nan(tmp_path: Path) -> None:
 
 
 def test_negative_sst_is_kept(tmp_path: Path) -> None:
-    values = field(MONTH, scale=10.0) - 20.0
+    values = field(MONTH, scale=10.0) - 14.0  # −1.5…13.5 °C: negative, yet plausible
     assert (values < 0).any()
     path = write_canonical(tmp_path, MONTH, "sst", values, units="degC")
     np.testing.assert_allclose(_read(path, "sst", "sst", "canonical"), values)

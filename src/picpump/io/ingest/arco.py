@@ -32,8 +32,9 @@ from picpump.io.catalog.model import ARCO, Catalog, CatalogEntry, months_of
 from picpump.io.catalog.resolve import entry_args, entry_context, entry_options
 from picpump.io.catalog.templates import render
 from picpump.io.ingest import rules
-from picpump.io.ingest.lazy import orient_lazy, standardise_lazy
+from picpump.io.ingest.lazy import orient_lazy, outside_lazy, plausible_lazy, standardise_lazy
 from picpump.io.ingest.names import axis_role
+from picpump.io.ingest.records import conversion_flags, describe_conversions
 from picpump.io.store.fs import LOCAL_PROTOCOLS, local_path, normalise
 from picpump.units import CANONICAL
 
@@ -226,10 +227,15 @@ def open_arco(
     override = None if units is None else str(units)
     factor, offset = rules.units_rule(canonical, var.attrs, override, url)
     valid = _valid_range(var)
+    stored = rules.orientation(var["lat"].values, var["lon"].values)
     var = _period(_monthly(_orient(var, grid, url), spec, url), spec, wanted, url)
     out = standardise_lazy(var, valid, canonical, factor, offset).rename(canonical)
+    flags = conversion_flags(stored, factor, offset)
+    out = plausible_lazy(out, canonical, url, flags, outside_lazy(var, valid))
     layout = choose_layout(spec, access)
     out.attrs = CANONICAL[canonical].attrs() | {"source_layout": layout, "source_store": url}
+    units_label = override if override is not None else str(var.attrs.get("units", ""))
+    out.attrs["conversions_applied"] = describe_conversions(stored, factor, offset, units_label)
     out["time"].attrs = {"standard_name": "time", "long_name": "first day of the month"}
     return out
 

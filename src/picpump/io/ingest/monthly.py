@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import getitem
 from typing import Any
 
 import dask.array as da
@@ -25,6 +26,7 @@ from picpump.grid import Grid
 from picpump.io.catalog.entry import ResolvedEntry
 from picpump.io.catalog.model import is_climatology
 from picpump.io.ingest.reader import MonthReader
+from picpump.io.ingest.records import with_records
 from picpump.units import CANONICAL
 
 TIME_ATTRS = {"standard_name": "time", "long_name": "first day of the month"}
@@ -32,17 +34,71 @@ TIME_ATTRS = {"standard_name": "time", "long_name": "first day of the month"}
 
 @dataclass(frozen=True)
 class _Block:
-    """One dask task: read consecutive months into a (n, nlat, nlon) block (NaN for gaps)."""
+    """One dask task: read consecutive months into a (n, nlat, nlon) block (NaN for gaps).
+
+    Returns the block and its (n, 2) record: per month, the cells the plausibility rule set
+    to NaN and the conversion flags (:meth:`MonthReader.read_recorded`; 0, 0 for a gap).
+    """
 
     reader: MonthReader
     files: tuple[tuple[str | None, pd.Timestamp], ...]
 
-    def __call__(self) -> NDArray[np.float32]:
+    def __call__(self) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
         out = np.full((len(self.files), *self.reader.grid.shape), np.nan, dtype=np.float32)
+        record = np.zeros((len(self.files), 2), dtype=np.int32)
         for i, (url, month) in enumerate(self.files):
             if url is not None:
-                out[i] = self.reader.read(url, month)
-        return out
+                out[i], record[i] = self.reader.read_recorded(url, month)
+        return out, record
+
+
+def stack_months_recorded(
+    files: Sequence[tuple[pd.Timestamp, str | None]], reader: MonthReader, months_per_chunk: int
+) -> tuple[da.Array, da.Array]:
+    """Build a lazy (time, lat, lon) dask array and its (time, 2) record.
+
+    Parameters
+    ----------
+    files : sequence of (pandas.Timestamp, str or None)
+        Month and file, in time order; None is a month without a file (all NaN).
+    reader : MonthReader
+        How to read one file.
+    months_per_chunk : int
+        Months per chunk (and per task).
+
+    Returns
+    -------
+    tuple of dask.array.Array
+        The float32 values, chunks ``(months_per_chunk, nlat, nlon)``, and the int32 record
+        per month: cells set to NaN by the plausibility rule, conversion flags
+        (:data:`picpump.io.ingest.records.CONVERSION_FLAGS`). Both come from the same read tasks
+        (computed together, each file is read once). Nothing is read until computed.
+    """
+    n = max(1, int(months_per_chunk))
+    pairs = [(url, pd.Timestamp(month)) for month, url in files]
+    blocks = [_Block(reader, tuple(pairs[i : i + n])) for i in range(0, len(pairs), n)]
+    read = f"read-{reader.canonical or reader.variable}-{tokenize(reader, pairs)}"
+    name, recorded = f"values-{read}", f"record-{read}"
+    tasks: dict[Any, Any] = {(read, i): (block,) for i, block in enumerate(blocks)}
+    values = {(name, i, 0, 0): (getitem, (read, i), 0) for i in range(len(blocks))}
+    records = {(recorded, i, 0): (getitem, (read, i), 1) for i in range(len(blocks))}
+    nlat, nlon = reader.grid.shape
+    sizes = tuple(len(b.files) for b in blocks)
+    data = da.Array(
+        HighLevelGraph.from_collections(name, tasks | values, dependencies=()),
+        name,
+        (sizes, (nlat,), (nlon,)),
+        dtype=np.float32,
+        meta=np.empty((0, 0, 0), np.float32),
+    )
+    record = da.Array(
+        HighLevelGraph.from_collections(recorded, tasks | records, dependencies=()),
+        recorded,
+        (sizes, (2,)),
+        dtype=np.int32,
+        meta=np.empty((0, 0), np.int32),
+    )
+    return data, record
 
 
 def stack_months(
@@ -62,17 +118,10 @@ def stack_months(
     Returns
     -------
     dask.array.Array
-        float32, chunks ``(months_per_chunk, nlat, nlon)``; nothing is read until computed.
+        float32, chunks ``(months_per_chunk, nlat, nlon)``; nothing is read until computed
+        (the values of :func:`stack_months_recorded`).
     """
-    n = max(1, int(months_per_chunk))
-    pairs = [(url, pd.Timestamp(month)) for month, url in files]
-    blocks = [_Block(reader, tuple(pairs[i : i + n])) for i in range(0, len(pairs), n)]
-    name = f"read-{reader.canonical or reader.variable}-{tokenize(reader, pairs)}"
-    dsk: dict[Any, Any] = {(name, i, 0, 0): (block,) for i, block in enumerate(blocks)}
-    graph = HighLevelGraph.from_collections(name, dsk, dependencies=())
-    nlat, nlon = reader.grid.shape
-    chunks = (tuple(len(b.files) for b in blocks), (nlat,), (nlon,))
-    return da.Array(graph, name, chunks, dtype=np.float32, meta=np.empty((0, 0, 0), np.float32))
+    return stack_months_recorded(files, reader, months_per_chunk)[0]
 
 
 def month_reader(entry: ResolvedEntry, grid: Grid, coarsen: bool = False) -> MonthReader:
@@ -118,6 +167,7 @@ def _attributes(entry: ResolvedEntry, reader: MonthReader) -> dict[str, Any]:
         attrs = {k: str(info.attrs[k]) for k in keep if k in info.attrs}
     else:
         attrs = CANONICAL[reader.canonical].attrs()
+        attrs["conversions_applied"] = reader.conversions(info)
     if entry.choices:
         attrs["source_file_choices"] = "; ".join(c.describe() for c in entry.choices)
     if entry.gaps:
@@ -155,13 +205,17 @@ def open_month_files(
     if coarsen:
         attrs["regridding"] = "finer files averaged conservatively onto the grid (area-weighted)"
     time = pd.DatetimeIndex([m for m, _ in entry.files]).as_unit("ns")
-    return xr.DataArray(
-        stack_months(entry.files, reader, months_per_chunk),
+    values, record = stack_months_recorded(entry.files, reader, months_per_chunk)
+    out = xr.DataArray(
+        values,
         dims=("time", "lat", "lon"),
         coords={"time": ("time", time, TIME_ATTRS), **grid.coords(with_bounds=False)},
         name=reader.canonical or reader.variable,
         attrs=attrs,
     )
+    if reader.canonical is None:
+        return out
+    return with_records(out, reader.canonical, record[:, 0], record[:, 1])
 
 
 def open_climatology_files(
@@ -208,4 +262,5 @@ __all__ = [
     "open_climatology_files",
     "open_month_files",
     "stack_months",
+    "stack_months_recorded",
 ]

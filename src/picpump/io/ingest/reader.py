@@ -22,6 +22,9 @@ from picpump.grid import Grid
 from picpump.io.ingest import rules
 from picpump.io.ingest.conventions import CONVENTIONS, FileInfo, check_month, find_axes
 from picpump.io.ingest.netcdf import NETCDF_LOCK, global_attributes, read_file, read_values
+from picpump.io.ingest.plausibility import mask_implausible
+from picpump.io.ingest.records import conversion_flags, describe_conversions
+from picpump.io.ingest.values import outside_valid_range
 from picpump.io.store.fs import local_copy
 from picpump.science.regrid import np_coarsen_conservative, row_weights
 from picpump.units import CANONICAL
@@ -65,14 +68,30 @@ class MonthReader:
 
     def read(self, url: str, month: pd.Timestamp) -> NDArray[np.float32]:
         """Read one month as a canonical (nlat, nlon) float32 array."""
+        return self.read_recorded(url, month)[0]
+
+    def read_recorded(
+        self, url: str, month: pd.Timestamp
+    ) -> tuple[NDArray[np.float32], tuple[int, int]]:
+        """Read one month; return it and its record.
+
+        The record is ``(implausible, flags)``: the cells the plausibility rule set to NaN
+        (:mod:`picpump.io.ingest.plausibility`, which refuses a month that looks like a unit
+        error with :class:`picpump.errors.UnitsError`) and the conversions applied
+        (:func:`picpump.io.ingest.records.conversion_flags`).
+        """
         checked: list[tuple[rules.Layout, float, float]] = []
         with local_copy(url, self.storage_options) as path:
             info, raw = read_values(
                 path, url, self.variable, lambda i: checked.append(self._check(i, month))
             )
         lay, factor, offset = checked[0]
-        data = _oriented(rules.unpack(raw, info.attrs), lay)
-        return self._onto_grid(rules.standardise(data, self.canonical, factor, offset), lay)
+        data = rules.convert(_oriented(rules.unpack(raw, info.attrs), lay), factor, offset)
+        where = f"{url} (month {month:%Y-%m})"
+        outside = outside_valid_range(raw, info.attrs) if self.canonical else 0
+        data, count = mask_implausible(data, self.canonical, where, outside)
+        data = self._onto_grid(rules.clear_non_positive(data, self.canonical), lay)
+        return data, (count, conversion_flags(lay, factor, offset))
 
     def _onto_grid(self, data: NDArray[np.float32], lay: rules.Layout) -> NDArray[np.float32]:
         """Average a field on a finer grid onto the pipeline grid (only with ``coarsen``)."""
@@ -90,6 +109,13 @@ class MonthReader:
         with local_copy(url, self.storage_options) as path:
             info, _ = read_file(path, url, self.variable, False, lambda i: self._check(i, month))
         return info
+
+    def conversions(self, info: FileInfo) -> str:
+        """Describe the conversions the rules apply to a file (units, flip, roll)."""
+        lay = rules.layout(info, find_axes(info))
+        factor, offset = rules.units_rule(self.canonical, info.attrs, self.units, info.url)
+        units = self.units if self.units is not None else str(info.attrs.get("units", ""))
+        return describe_conversions(lay, factor, offset, units)
 
     def _check(self, info: FileInfo, month: pd.Timestamp) -> tuple[rules.Layout, float, float]:
         """Apply the metadata rules; return the layout and the unit conversion."""

@@ -140,6 +140,20 @@ def _span(values: NDArray[np.float64]) -> str:
     return f"{values[0]:.6g}…{values[-1]:.6g}" if values.size else "empty"
 
 
+def _refuse_nan_coordinates(lay: Orientation, url: str) -> None:
+    """Refuse NaN latitudes or longitudes, saying so (not as a mere grid mismatch)."""
+    bad = {name: int(np.isnan(c).sum()) for name, c in (("lat", lay.lat), ("lon", lay.lon))}
+    if any(bad.values()):
+        received = ", ".join(f"{n} NaN value(s) in {name}" for name, n in bad.items() if n)
+        raise GridError(
+            explain(
+                "coordinates must be finite: every lat and lon is a cell centre, never NaN",
+                f"{url}: {received}",
+                "repair the file's lat/lon coordinate variables (or download it again)",
+            )
+        )
+
+
 def check_grid(lay: Orientation, grid: Grid, url: str) -> None:
     """Check that the oriented coordinates are the grid's cell centres.
 
@@ -160,6 +174,7 @@ def check_grid(lay: Orientation, grid: Grid, url: str) -> None:
     GridError
         When the field is on another grid.
     """
+    _refuse_nan_coordinates(lay, url)
     tol = 1e-3 * grid.resolution
     shape = (lay.lat.size, lay.lon.size)
     same = shape == grid.shape

@@ -73,10 +73,38 @@ def missing_mask(raw: NDArray[Any], attrs: Mapping[str, Any]) -> NDArray[np.bool
     numpy.ndarray of bool
         True where missing.
     """
+    return fill_mask(raw, attrs) | out_of_range(raw, attrs)
+
+
+def fill_mask(raw: NDArray[Any], attrs: Mapping[str, Any]) -> NDArray[np.bool_]:
+    """Return where a stored array holds a fill value (``_FillValue``, ``missing_value``) or NaN.
+
+    Parameters
+    ----------
+    raw : numpy.ndarray
+        The stored values.
+    attrs : mapping
+        The variable's attributes.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the file says "no data" (the valid range is not considered).
+    """
     mask = np.isnan(raw) if raw.dtype.kind == "f" else np.zeros(raw.shape, bool)
     for value in _fill_values(attrs, raw.dtype):
         mask |= raw == value
-    return mask | out_of_range(raw, attrs)
+    return mask
+
+
+def outside_valid_range(raw: NDArray[Any], attrs: Mapping[str, Any]) -> int:
+    """Count the stored values that are data (not fill) but outside the file's valid range.
+
+    :func:`missing_mask` sets them missing, as CF specifies; the count lets the plausibility
+    rule (:mod:`picpump.io.ingest.plausibility`) record them and refuse a month where they are
+    most of the data (a unit error).
+    """
+    return int(np.count_nonzero(out_of_range(raw, attrs) & ~fill_mask(raw, attrs)))
 
 
 def unpack(raw: NDArray[Any], attrs: Mapping[str, Any]) -> Float32Array:
@@ -106,11 +134,14 @@ def unpack(raw: NDArray[Any], attrs: Mapping[str, Any]) -> Float32Array:
 
 
 def convert(data: Float32Array, factor: float, offset: float) -> Float32Array:
-    """Apply ``data * factor + offset`` in place (float32)."""
-    if factor != 1.0:
-        data *= np.float32(factor)
-    if offset != 0.0:
-        data += np.float32(offset)
+    """Apply ``data * factor + offset`` in place, computed in float64, rounded once to float32.
+
+    Rule: the factor and offset are never rounded to float32 first (−273.15 as a float32
+    constant would make every K → °C value 6.1e-6 °C too warm); the identity leaves the
+    values untouched.
+    """
+    if factor != 1.0 or offset != 0.0:
+        data[...] = data.astype(np.float64) * factor + offset
     return data
 
 
@@ -186,7 +217,9 @@ __all__ = [
     "Float32Array",
     "clear_non_positive",
     "convert",
+    "fill_mask",
     "missing_mask",
+    "outside_valid_range",
     "out_of_range",
     "standardise",
     "standardise_decoded",
