@@ -169,3 +169,16 @@ def test_compare_reads_the_member_dimension(ensemble_run, tmp_path) -> None:
     (second / "ensemble.zarr" / ".picpump-complete").touch()
     found = {(d.product, d.item) for d in compare_runs(str(first), str(second))}
     assert found == {("ensemble", "ez_pic_production_annual")}
+
+
+def test_a_month_without_valid_pic_has_nan_totals_in_every_member(ensemble_run) -> None:
+    from picpump.pipeline.ensemble_stage import build_ensemble
+
+    plan, result = ensemble_run
+    inputs = open_product(result.products["inputs"]).load()
+    inputs["pic"][{"time": 1}] = np.nan
+    ensemble = build_ensemble(inputs, plan.spec).compute()
+    for area in plan.spec.area_variants:
+        totals = ensemble[f"global_pic_production_{area}"]
+        assert totals.isel(time=1).isnull().all()
+        assert np.isfinite(totals.drop_isel(time=1)).all()

@@ -98,6 +98,7 @@ def test_the_member_block_equals_the_kernel_per_member() -> None:
         expected = np.nansum(production * areas[0], axis=(1, 2)) * 1e-3 * 365 / 1e15
         np.testing.assert_allclose(totals[m, 0], expected, rtol=1e-6)
     assert np.isnan(annual[:, 0, 0]).all()
+    assert (totals[:, -1] == ocean.sum()).all()  # every ocean cell valid in every month
 
 
 def test_compiled_member_reductions_equal_the_numpy_reference() -> None:
@@ -113,6 +114,7 @@ def test_compiled_member_reductions_equal_the_numpy_reference() -> None:
     np.testing.assert_array_equal(compiled[0], reference[0])
     np.testing.assert_array_equal(compiled[1], reference[1])
     np.testing.assert_allclose(compiled[2], reference[2], rtol=1e-12)
+    np.testing.assert_array_equal(compiled[3], reference[3])
     assert compiled[1][:, 2, 3].sum() == 0 and compiled[1][:, ~ocean].sum() == 0
 
 

@@ -32,6 +32,7 @@ from picpump.science.ensemble import (
 from picpump.science.ensemble_members import np_member_block
 from picpump.science.ensemble_stats import attribution, np_spread_maps
 from picpump.science.registry import ModelVariants, variant
+from picpump.science.totals import MIN_COVERAGE
 
 FIELDS = ("pic", "sst", "par", "kd490")
 PRODUCTION = "ez_pic_production"
@@ -122,10 +123,21 @@ def _member_blocks(inputs: xr.Dataset, spec: PipelineSpec, members: list[ModelVa
                 areas[:, ys, xs],
             )
             row.append(da.from_delayed(annual, (len(members), ny, nx), dtype=np.float32))
-            shape = (len(members), areas.shape[0], month.size)
+            shape = (len(members), areas.shape[0] + 1, month.size)
             parts.append(da.from_delayed(totals, shape, dtype=np.float64))
         rows.append(row)
-    return da.block(rows), da.stack(parts).sum(axis=0)
+    return da.block(rows), _covered_totals(da.stack(parts).sum(axis=0), ocean)
+
+
+def _covered_totals(sums: Any, ocean: Any) -> Any:
+    """Totals of each member, NaN in the months without enough valid cells (never zero).
+
+    ``sums`` holds the area integrals then the count of valid open-ocean cells (the
+    :func:`~picpump.science.ensemble_members.np_member_block` layout); the rule is that of
+    :func:`picpump.science.totals.global_rate_pg_per_yr` with its default ``MIN_COVERAGE``.
+    """
+    covered = sums[:, -1:, :] / ocean.sum()
+    return da.where((covered > 0) & (covered >= MIN_COVERAGE), sums[:, :-1, :], np.nan)
 
 
 def _stacked_spread_maps(annual: np.ndarray) -> np.ndarray:

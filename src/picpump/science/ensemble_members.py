@@ -28,7 +28,7 @@ from picpump.science.totals import DAYS_PER_YEAR
 PG_PER_YR = 1e-3 * DAYS_PER_YEAR / 1e15
 """mg C d-1 → Pg C yr-1."""
 
-Reductions = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]
+Reductions = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]
 
 
 def _compiled_reduction() -> Callable[..., None] | None:
@@ -42,7 +42,7 @@ def _compiled_reduction() -> Callable[..., None] | None:
     def reduce_member(
         production: Any, ocean: Any, weights: Any, month_index: Any, out: Any
     ) -> None:  # pragma: no cover - compiled
-        sums, counts, totals = out
+        sums, counts, totals, valid = out
         for t in range(production.shape[0]):
             m = month_index[t]
             row = production[t]
@@ -52,6 +52,7 @@ def _compiled_reduction() -> Callable[..., None] | None:
                     v = np.float64(x)
                     sums[m, c] += v
                     counts[m, c] += 1
+                    valid[t] += 1
                     for a in range(weights.shape[0]):
                         totals[a, t] += v * weights[a, c]
 
@@ -67,7 +68,7 @@ def np_member_reductions(
     weights: NDArray[np.float64],
     month: NDArray[np.integer],
 ) -> Reductions:
-    """Return the sums and counts per calendar month, and the monthly area integrals.
+    """Return the sums and counts per calendar month, the area integrals and valid cells per step.
 
     Parameters
     ----------
@@ -85,6 +86,8 @@ def np_member_reductions(
     sums : ndarray of float64, shape (12, y, x)
     counts : ndarray of int64, shape (12, y, x)
     totals : ndarray of float64, shape (area variant, time)
+    valid : ndarray of int64, shape (time,)
+        Valid ocean cells per step.
     """
     valid = ~np.isnan(production) & ocean
     filled = np.where(valid, production, 0).astype(np.float64)
@@ -93,7 +96,8 @@ def np_member_reductions(
     for m in np.unique(month):
         sums[m - 1] = filled[month == m].sum(axis=0)
         counts[m - 1] = valid[month == m].sum(axis=0)
-    return sums, counts, np.einsum("tij,aij->at", filled, weights)
+    totals = np.einsum("tij,aij->at", filled, weights)
+    return sums, counts, totals, valid.sum(axis=(1, 2))
 
 
 def member_reductions(
@@ -109,14 +113,15 @@ def member_reductions(
     sums = np.zeros((12, cells))
     counts = np.zeros((12, cells), dtype=np.int64)
     totals = np.zeros((weights.shape[0], production.shape[0]))
+    valid = np.zeros(production.shape[0], dtype=np.int64)
     _REDUCE(
         np.ascontiguousarray(production).reshape(production.shape[0], cells),
         np.ascontiguousarray(ocean).reshape(cells),
         np.ascontiguousarray(weights, dtype=np.float64).reshape(weights.shape[0], cells),
         (np.asarray(month) - 1).astype(np.int64),
-        (sums, counts, totals),
+        (sums, counts, totals, valid),
     )
-    return sums.reshape(12, *ocean.shape), counts.reshape(12, *ocean.shape), totals
+    return sums.reshape(12, *ocean.shape), counts.reshape(12, *ocean.shape), totals, valid
 
 
 def annual_of_sums(
@@ -169,7 +174,7 @@ def np_annual_mean(
     """
     ocean = np.ones(production.shape[1:], dtype=bool)
     weights = np.zeros((0, *production.shape[1:]))
-    sums, counts, _ = np_member_reductions(production, ocean, weights, month)
+    sums, counts, _, _ = np_member_reductions(production, ocean, weights, month)
     return annual_of_sums(sums, counts, min_months)
 
 
@@ -202,16 +207,18 @@ def np_member_block(
     -------
     annual : ndarray of float32, shape (member, y, x)
         Annual-mean production [mg C m-2 d-1], NaN off the open ocean.
-    totals : ndarray of float64, shape (member, area variant, time)
-        The block's share of the global production [Pg C yr-1].
+    totals : ndarray of float64, shape (member, area variant + 1, time)
+        The block's share of the global production [Pg C yr-1] under each area variant, then
+        the block's number of valid open-ocean cells (to tell an empty month from a zero).
     """
     pic, sst, par, kd490 = (np.asarray(f) for f in fields)
     weights = np.where(ocean, areas, 0.0) * PG_PER_YR
     annual = np.empty((len(members), *ocean.shape), dtype=np.float32)
-    totals = np.empty((len(members), areas.shape[0], month.size), dtype=np.float64)
+    totals = np.empty((len(members), len(weights) + 1, month.size), dtype=np.float64)
     for m, variants in enumerate(members):
         production = np_ez_pic_production(pic, sst, par, kd490, variants)
-        sums, counts, totals[m] = member_reductions(production, ocean, weights, month)
+        sums, counts, totals[m, :-1], valid = member_reductions(production, ocean, weights, month)
+        totals[m, -1] = valid  # missing is never zero: an empty month is told from a zero
         annual[m] = annual_of_sums(sums, counts, min_months)
     return annual, totals
 
