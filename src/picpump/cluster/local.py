@@ -84,6 +84,8 @@ class ExistingLauncher(Launcher):
 
     kind = "existing"
     worker_defaults = {"timeout": 60}
+    dask_config = {"address": "scheduler-address"}
+    defaults = {"address": "tcp://127.0.0.1:8786", "timeout": 10}
 
     def check(self, where: str, options: Mapping[str, Any]) -> dict[str, Any]:
         """Options of an ``existing`` profile: the scheduler address and a connect timeout."""

@@ -21,8 +21,10 @@ from typing import Any
 
 import yaml
 
-from picpump.cluster import values
+from picpump.cluster import layers, values
+from picpump.cluster.launcher import Launcher
 from picpump.cluster.launchers import KINDS, launcher_for
+from picpump.cluster.site_config import site_layer
 from picpump.cluster.spec import Profile
 from picpump.errors import ClusterError, explain
 
@@ -112,8 +114,17 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
     return out
 
 
-def check_profile(raw: Mapping[str, Any], name: str = "", source: str = "built-in") -> Profile:
+def check_profile(
+    raw: Mapping[str, Any],
+    name: str = "",
+    source: str = "built-in",
+    overrides: Mapping[str, Any] | None = None,
+) -> Profile:
     """Check a raw profile (a mapping as read from YAML) and return it as a :class:`Profile`.
+
+    Each option comes from the first layer that sets it (not ``null``): ``overrides`` (the
+    command line), the profile, the user's dask configuration (the launcher's
+    :attr:`~picpump.cluster.launcher.Launcher.dask_config` keys), picpump's defaults.
 
     Parameters
     ----------
@@ -123,18 +134,60 @@ def check_profile(raw: Mapping[str, Any], name: str = "", source: str = "built-i
         The name it was asked for by.
     source : str, optional
         Where it was read from, for messages.
+    overrides : mapping, optional
+        ``--cluster-opt`` values, see :func:`apply_overrides`.
 
     Returns
     -------
     Profile
-        The checked profile.
+        The checked profile, with the origin of every option.
     """
     where = source if source != "built-in" else f"profile {name or '(mapping)'}"
     values.known_keys(where, raw, TOP_KEYS)
     launcher = launcher_for(raw.get("kind"), where)
-    options = launcher.check(where, raw.get("options") or {})
-    workers = launcher.check_workers(where, raw.get("workers"))
-    return Profile(launcher.kind, options, workers, name=name, source=source)
+    given = overrides or {}
+    full = apply_overrides(raw, given)
+    options, origins = _layered_options(launcher, where, raw, given)
+    checked = launcher.check(where, options)
+    workers = launcher.check_workers(where, full.get("workers"))
+    origins |= _worker_origins(where, full, given)
+    return Profile(launcher.kind, checked, workers, name=name, source=source, origins=origins)
+
+
+def _layered_options(
+    launcher: Launcher, where: str, raw: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Merge command line > profile > dask config > defaults; label each option."""
+    from_file = values.mapping(f"{where}: options", raw.get("options"))
+    option_overrides = {k: v for k, v in overrides.items() if not k.startswith("workers.")}
+    from_cli = apply_overrides({}, option_overrides).get("options", {})
+    upper, upper_origins = layers.merge(
+        [(layers.COMMAND_LINE, from_cli), (f"profile {where}", from_file)]
+    )
+    site = site_layer(launcher.dask_config)
+    above_defaults, _ = layers.merge([("upper", upper), (layers.DASK_CONFIG, site)])
+    options, origins = layers.merge(
+        [
+            ("upper", upper),
+            (layers.DASK_CONFIG, site),
+            (layers.DEFAULT, launcher.defaults_under(above_defaults)),
+        ],
+        launcher.atomic,
+    )
+    return options, layers.relabel(origins, "upper", upper_origins)
+
+
+def _worker_origins(
+    where: str, full: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> dict[str, str]:
+    workers = values.mapping(f"{where}: workers", full.get("workers"))
+    origins = {}
+    for key, value in workers.items():
+        if any(k == f"workers.{key}" or k.startswith(f"workers.{key}.") for k in overrides):
+            origins[f"workers.{key}"] = layers.COMMAND_LINE
+        elif value is not None:
+            origins[f"workers.{key}"] = f"profile {where}"
+    return origins
 
 
 def load_profile(name_or_path: str, overrides: Mapping[str, Any] | None = None) -> Profile:
@@ -159,7 +212,7 @@ def load_profile(name_or_path: str, overrides: Mapping[str, Any] | None = None) 
         No such profile, an unknown kind or key, or a value that breaks a rule.
     """
     raw, source = _find(name_or_path)
-    return check_profile(apply_overrides(raw, overrides or {}), name=name_or_path, source=source)
+    return check_profile(raw, name=name_or_path, source=source, overrides=overrides)
 
 
 def as_profile(profile: Profile | Mapping[str, Any]) -> Profile:
