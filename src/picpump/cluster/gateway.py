@@ -173,7 +173,7 @@ class GatewayLauncher(ScalableLauncher):
     atomic = frozenset({"auth"})
 
     def defaults_under(self, upper: Mapping[str, Any]) -> Mapping[str, Any]:
-        """The loopback dev gateway's addresses only when no layer above names a gateway."""
+        """Keep the loopback dev gateway's addresses only when no layer above names a gateway."""
         if upper.get("address") is None:
             return self.defaults
         return {k: v for k, v in self.defaults.items() if not k.endswith("address")}

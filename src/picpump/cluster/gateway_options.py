@@ -145,4 +145,12 @@ def make_auth(auth: Mapping[str, Any]) -> Any:
     return KerberosAuth()
 
 
-__all__ = ["AUTH_KEYS", "DASK_CONFIG_KEYS", "DEFAULTS", "GATEWAY_KEYS", "SECRET_KEYS", "check_gateway", "make_auth"]
+__all__ = [
+    "AUTH_KEYS",
+    "DASK_CONFIG_KEYS",
+    "DEFAULTS",
+    "GATEWAY_KEYS",
+    "SECRET_KEYS",
+    "check_gateway",
+    "make_auth",
+]

@@ -20,7 +20,7 @@ Layer = tuple[str, Mapping[str, Any]]
 
 
 def _mappings_on_top(present: list[tuple[str, Any]]) -> list[Layer]:
-    """The layers whose value is a mapping, down to the first that is not."""
+    """Return the layers whose value is a mapping, down to the first that is not."""
     out: list[Layer] = []
     for label, value in present:
         if not isinstance(value, Mapping):

@@ -215,6 +215,28 @@ def load_profile(name_or_path: str, overrides: Mapping[str, Any] | None = None) 
     return check_profile(raw, name=name_or_path, source=source, overrides=overrides)
 
 
+def origin_report(profile: Profile) -> str:
+    """Every option of a checked profile, its value and where it came from.
+
+    Parameters
+    ----------
+    profile : Profile
+        From :func:`load_profile` or :func:`check_profile`.
+
+    Returns
+    -------
+    str
+        A heading line, then one line per option (``key  value  [origin]``), origins being
+        ``command line``, ``profile <file>``, ``dask config`` or ``picpump default``.
+    """
+    settings: dict[str, Any] = dict(profile.options)
+    if launcher_for(profile.kind, profile.name).worker_defaults is not None:
+        settings["workers"] = profile.workers.as_dict()
+    lines = [f"# {profile.kind} profile {profile.name or '(mapping)'}: each value and its origin"]
+    lines += [f"#{line}" for line in layers.origin_lines(settings, profile.origins)]
+    return "\n".join(lines) + "\n"
+
+
 def as_profile(profile: Profile | Mapping[str, Any]) -> Profile:
     """Accept a :class:`Profile` or a raw mapping (checked here)."""
     if isinstance(profile, Profile):
@@ -222,4 +244,11 @@ def as_profile(profile: Profile | Mapping[str, Any]) -> Profile:
     return check_profile(profile)
 
 
-__all__ = ["BUILTIN", "apply_overrides", "as_profile", "check_profile", "load_profile"]
+__all__ = [
+    "BUILTIN",
+    "apply_overrides",
+    "as_profile",
+    "check_profile",
+    "load_profile",
+    "origin_report",
+]

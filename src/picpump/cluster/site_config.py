@@ -18,7 +18,7 @@ MISSING = object()
 
 
 def _paths() -> list[str]:
-    """dask's configuration folders, with ``$DASK_CONFIG`` as it is set now."""
+    """Return dask's configuration folders, with ``$DASK_CONFIG`` as it is set now."""
     import dask.config
 
     paths = list(dask.config.paths)

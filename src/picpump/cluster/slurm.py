@@ -141,7 +141,7 @@ class SlurmLauncher(ScalableLauncher):
     defaults = DEFAULTS
 
     def defaults_under(self, upper: Mapping[str, Any]) -> Mapping[str, Any]:
-        """The scheduler on the loopback address only when no layer names a network.
+        """Put the scheduler on the loopback address only when no layer names a network.
 
         Fits the one-node cluster of ``cluster/slurm/dev-cluster.sh``; on a real cluster the
         site's ``interface`` (or ``scheduler_options.host``) replaces it.

@@ -2,9 +2,9 @@
 
 The options are checked and quoted here (:mod:`picpump.cluster.quoting`), then given to
 ``dask_jobqueue.SLURMCluster`` under the config name ``picpump-slurm``, whose defaults are
-dask-jobqueue's own packaged ones: the user's ``jobqueue.slurm`` section reaches the script only
-through the options (:data:`DASK_CONFIG_KEYS`, checked and quoted like the profile's values). ``dask_jobqueue`` is imported only inside the
-functions that need it.
+dask-jobqueue's own packaged ones: the user's ``jobqueue.slurm`` section reaches the script
+only through the options (:data:`DASK_CONFIG_KEYS`, checked and quoted like the profile's).
+``dask_jobqueue`` is imported only inside the functions that need it.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "submit_timeout": 30,
 }
 DASK_CONFIG_KEYS = {
-    key: f"jobqueue.slurm.{key}" for key in SLURM_KEYS if key not in ("environment", "submit_timeout")
+    key: f"jobqueue.slurm.{key}"
+    for key in SLURM_KEYS
+    if key not in ("environment", "submit_timeout")
 }
 _WALLTIME = re.compile(r"(\d+-)?\d+(:\d{1,2}){0,2}")
 _INTERFACE = re.compile(r"[A-Za-z0-9_.:-]+")
