@@ -11,13 +11,14 @@ from typing import Any
 
 import picpump
 from picpump.cli import cluster, compare, demo, ingest, run
+from picpump.cli.parser import ExplainingParser
 from picpump.errors import PicpumpError
 
 SUBCOMMANDS = (run, demo, cluster, ingest, compare)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ExplainingParser(
         prog="picpump",
         description="Ocean carbonate-pump products from satellite ocean colour.",
     )

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from picpump.demo import build_demo_archive
+from picpump.errors import InputError, explain
 
 
 def add_parser(commands: Any) -> None:
@@ -25,8 +26,17 @@ def add_parser(commands: Any) -> None:
 def command(args: argparse.Namespace) -> int:
     """Build (or reuse) the demo archive."""
     clock = time.perf_counter()
-    path = build_demo_archive(
-        args.out, start=args.start, periods=args.periods, seed=args.seed, force=args.force
-    )
+    try:
+        path = build_demo_archive(
+            args.out, start=args.start, periods=args.periods, seed=args.seed, force=args.force
+        )
+    except OSError as err:
+        raise InputError(
+            explain(
+                "the demo archive is written to a folder picpump can create and write",
+                f"{args.out}: {err.strerror or err}",
+                "give --out a writable folder",
+            )
+        ) from err
     print(f"demo archive (synthetic demo data): {path} [{time.perf_counter() - clock:.1f} s]")
     return 0
