@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import picpump
-from picpump.cli import cluster, compare, demo, ingest, run
+from picpump.cli import cluster, compare, demo, ingest, init, run
 from picpump.cli.parser import ExplainingParser
 from picpump.errors import PicpumpError
 
-SUBCOMMANDS = (run, demo, cluster, ingest, compare)
+SUBCOMMANDS = (run, demo, cluster, ingest, compare, init)
 
 
 def _parser() -> argparse.ArgumentParser:

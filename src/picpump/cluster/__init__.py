@@ -17,6 +17,7 @@ profile is used.
 
 from __future__ import annotations
 
+from picpump.cluster.dashboard import dashboard_link
 from picpump.cluster.launcher import Launcher
 from picpump.cluster.launchers import KINDS, LAUNCHERS, launcher_for
 from picpump.cluster.profile import (
@@ -40,6 +41,7 @@ __all__ = [
     "check",
     "check_profile",
     "client_for",
+    "dashboard_link",
     "describe",
     "launcher_for",
     "load_profile",

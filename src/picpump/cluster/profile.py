@@ -8,7 +8,8 @@ A profile is a YAML file::
     workers: {...}         # slurm, gateway: scale or adapt, wait, timeout; existing: wait, timeout
 
 ``--cluster NAME`` looks for ``NAME`` as a path, then ``$PICPUMP_CLUSTER_DIR/NAME.yaml``, then
-``./cluster/NAME.yaml``, then the built-in profiles (``local``, ``threads``).
+``./cluster/NAME.yaml``, then the profiles shipped with picpump (:mod:`picpump.resources`),
+then the built-in ones (``local``, ``threads``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from picpump.cluster.launchers import KINDS, launcher_for
 from picpump.cluster.site_config import site_layer
 from picpump.cluster.spec import Profile
 from picpump.errors import ClusterError, explain
+from picpump.resources import shipped, shipped_names
 
 BUILTIN: dict[str, dict[str, Any]] = {
     "local": {"kind": "local", "options": {"n_workers": 2, "threads_per_worker": 1}},
@@ -45,6 +47,8 @@ def _find(name_or_path: str) -> tuple[dict[str, Any], str]:
     if env := os.environ.get("PICPUMP_CLUSTER_DIR"):
         candidates.append(Path(env) / f"{name_or_path}.yaml")
     candidates.append(Path("cluster") / f"{name_or_path}.yaml")
+    if (packaged := shipped("cluster", name_or_path)) is not None:
+        candidates.append(packaged)
     for path in candidates:
         if path.suffix in (".yaml", ".yml") and path.is_file():
             try:
@@ -59,9 +63,10 @@ def _find(name_or_path: str) -> tuple[dict[str, Any], str]:
     raise ClusterError(
         explain(
             "a cluster profile is a YAML file or the name of one in ./cluster/ "
-            "($PICPUMP_CLUSTER_DIR) or a built-in name",
+            "($PICPUMP_CLUSTER_DIR), shipped with picpump, or built in",
             f"{name_or_path!r} (no such file, no cluster/{name_or_path}.yaml)",
-            f"use one of {sorted(BUILTIN)}, a name from cluster/*.yaml, or a profile's path",
+            f"use one of {sorted({*BUILTIN, *shipped_names('cluster')})}, a name from "
+            "cluster/*.yaml, or a profile's path",
         )
     )
 

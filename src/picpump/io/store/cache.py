@@ -11,7 +11,7 @@ never leaves a file that looks complete.
 Cache folder: the ``cache_dir`` argument, else ``$PICPUMP_CACHE``, else ``~/.cache/picpump``;
 files live in ``<cache>/ancillary/<first 16 hex of sha256>/<filename>``. Catalog: the
 ``catalog`` argument, else ``$PICPUMP_ANCILLARY_CATALOG``, else the ``catalogs/ancillary.yaml``
-of a source checkout. Catalog templates reach an entry by name with
+shipped with picpump. Catalog templates reach an entry by name with
 ``{{ ancillary(NAME) }}`` (:mod:`picpump.io.catalog.templates`).
 """
 
@@ -30,12 +30,13 @@ import yaml
 
 from picpump.errors import CatalogError, InputError, explain
 from picpump.io.store.publish import staged_files
+from picpump.resources import ROOT as RESOURCES
 
 DRIVER = "picpump.ancillary"
 CACHE_ENV = "PICPUMP_CACHE"
 CATALOG_ENV = "PICPUMP_ANCILLARY_CATALOG"
-DEFAULT_CATALOG = Path(__file__).resolve().parents[4] / "catalogs" / "ancillary.yaml"
-"""The catalog of a source checkout (absent from an installed, non-editable package)."""
+DEFAULT_CATALOG = RESOURCES / "catalogs" / "ancillary.yaml"
+"""The ancillary catalog shipped with picpump (package data, same as the checkout's)."""
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _BLOCK = 1 << 20
 
@@ -112,13 +113,12 @@ def default_catalog() -> str:
     -------
     str
         ``$PICPUMP_ANCILLARY_CATALOG`` when set (a path or fsspec URL), else the
-        ``catalogs/ancillary.yaml`` of the source checkout.
+        ``catalogs/ancillary.yaml`` shipped with picpump (:mod:`picpump.resources`).
 
     Raises
     ------
     CatalogError
-        When the variable is unset and the checkout's catalog is absent (an installed,
-        non-editable package ships no catalogs).
+        When the variable is unset and the shipped catalog is absent.
     """
     env = os.environ.get(CATALOG_ENV)
     if env:
