@@ -17,9 +17,8 @@ from tests.conftest import REPO
 def test_the_shipped_files_are_the_checkouts(folder: str) -> None:
     top = {path.name: path.read_bytes() for path in (REPO / folder).glob("*.yaml")}
     packaged = {path.name: path.read_bytes() for path in (ROOT / folder).glob("*.yaml")}
-    assert sorted(packaged) == sorted(top), (
-        f"copy: cp {folder}/*.yaml src/picpump/resources/{folder}/"
-    )
+    fix = f"cp {folder}/*.yaml src/picpump/resources/{folder}/"
+    assert sorted(packaged) == sorted(top), fix
     for name, text in top.items():
         assert packaged[name] == text, f"{folder}/{name} differs from its shipped copy: {fix}"
 
