@@ -1,11 +1,11 @@
-"""A small verified download cache for ancillary files (masks, bathymetry, climatologies).
+"""A verified download cache for ancillary files (masks, bathymetry, climatologies), on pooch.
 
 The catalog (``catalogs/ancillary.yaml``, Intake-v1 shape, driver ``picpump.ancillary``) pins
 each file: its public URL at a fixed commit, its file name, SHA-256 and size. :func:`fetch`
-returns the cached copy when its SHA-256 matches, without any network; otherwise it downloads
-through fsspec to a temporary name beside the final one, verifies size and SHA-256, and only
-then renames (:func:`picpump.io.store.publish.staged_files`): a killed or failed download
-never leaves a file that looks complete.
+hands the entry to ``pooch.retrieve``: the cached copy is returned when its SHA-256 matches,
+without any network; otherwise the file is downloaded through fsspec (any protocol, with
+storage options) to a temporary name beside the final one, its size and SHA-256 verified, and
+only then renamed: a killed or failed download never leaves a file that looks complete.
 :func:`seed_cache` puts a local copy into the cache after the same verification (offline use).
 
 Cache folder: the ``cache_dir`` argument, else ``$PICPUMP_CACHE``, else ``~/.cache/picpump``;
@@ -18,9 +18,11 @@ shipped with picpump. Catalog templates reach an entry by name with
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +31,6 @@ import fsspec
 import yaml
 
 from picpump.errors import CatalogError, InputError, explain
-from picpump.io.store.publish import staged_files
 from picpump.resources import ROOT as RESOURCES
 
 DRIVER = "picpump.ancillary"
@@ -197,14 +198,6 @@ def file_sha256(stream: IO[bytes], sink: IO[bytes] | None = None) -> tuple[str, 
     return digest.hexdigest(), size
 
 
-def _verified(path: Path, entry: AncillaryFile) -> bool:
-    """Whether ``path`` exists and has the pinned size and SHA-256."""
-    if not path.is_file() or path.stat().st_size != entry.size:
-        return False
-    with path.open("rb") as f:
-        return file_sha256(f)[0] == entry.sha256
-
-
 def _lookup(name: str, catalog: Any) -> AncillaryFile:
     """Return the pinned entry ``name`` of a catalog (path, URL, mapping or None)."""
     entries = catalog if isinstance(catalog, Mapping) else load_ancillary_catalog(catalog)
@@ -262,14 +255,49 @@ def _mismatch(entry: AncillaryFile, source: str, sha: str, size: int) -> InputEr
     )
 
 
-def _store_verified(stream: IO[bytes], entry: AncillaryFile, target: Path, source: str) -> Path:
-    """Copy ``stream`` to a hidden temporary name beside ``target``, verify, then rename."""
-    with staged_files([os.fspath(target)], hidden=True) as (stage,):
-        with stage.open() as sink:
+def _copier(entry: AncillaryFile, source: str, opener: Callable[[], Any]) -> Callable[..., None]:
+    """Return a pooch downloader copying ``opener()``'s bytes to pooch's file, verified.
+
+    pooch writes to a temporary name in the cache folder, checks the SHA-256 and renames only
+    then (a killed download leaves nothing that looks complete); the size and the message
+    with what was received are checked here, on the way.
+    """
+
+    def download(url: str, output_file: Any, pooch: Any) -> None:
+        with opener() as stream, open(output_file, "wb") as sink:
             sha, size = file_sha256(stream, sink)
         if sha != entry.sha256 or size != entry.size:
             raise _mismatch(entry, source, sha, size)
-    return target
+
+    return download
+
+
+@contextmanager
+def _quiet_pooch() -> Iterator[None]:
+    """Keep pooch from announcing a "download" that is a local copy."""
+    import pooch
+
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _retrieve(entry: AncillaryFile, target: Path, source: str, opener: Callable[[], Any]) -> Path:
+    """Return the verified cached copy; have pooch fetch it through ``opener`` when needed."""
+    import pooch
+
+    path = pooch.retrieve(
+        url=source,
+        known_hash=f"sha256:{entry.sha256}",
+        fname=target.name,
+        path=target.parent,
+        downloader=_copier(entry, source, opener),
+    )
+    return Path(path)
 
 
 def fetch(
@@ -305,13 +333,12 @@ def fetch(
         Download failed (unreachable URL), or the file's SHA-256 or size differ from the pins.
     """
     entry = _lookup(name, catalog)
-    target = cached_path(entry, cache_dir)
-    if _verified(target, entry):
-        return target
     url = str(entry.urlpath)
+    options = dict(storage_options or {})
     try:
-        with fsspec.open(url, "rb", **dict(storage_options or {})) as stream:
-            return _store_verified(stream, entry, target, url)
+        return _retrieve(
+            entry, cached_path(entry, cache_dir), url, lambda: fsspec.open(url, "rb", **options)
+        )
     except InputError:
         raise
     except Exception as err:  # network, HTTP, filesystem: all mean "could not download"
@@ -359,7 +386,12 @@ def seed_cache(
             explain("seed_cache needs an existing file", f"no file at {source}", "check the path")
         )
     with source.open("rb") as stream:
-        return _store_verified(stream, entry, cached_path(entry, cache_dir), str(source))
+        sha, size = file_sha256(stream)
+    if sha != entry.sha256 or size != entry.size:
+        raise _mismatch(entry, str(source), sha, size)
+    target = cached_path(entry, cache_dir)
+    with _quiet_pooch():
+        return _retrieve(entry, target, str(source), lambda: source.open("rb"))
 
 
 __all__ = [
