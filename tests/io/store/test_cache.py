@@ -12,6 +12,7 @@ import yaml
 
 from picpump.errors import CatalogError, InputError
 from picpump.io.catalog.templates import ancillary_url, render, render_tree
+from picpump.io.store import ancillary_catalog
 from picpump.io.store import cache as ancillary
 from picpump.io.store.cache import (
     cache_root,
@@ -277,7 +278,8 @@ def test_default_catalog_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PICPUMP_ANCILLARY_CATALOG", "memory://elsewhere/ancillary.yaml")
     assert default_catalog() == "memory://elsewhere/ancillary.yaml"
     monkeypatch.delenv("PICPUMP_ANCILLARY_CATALOG")
-    monkeypatch.setattr(ancillary, "DEFAULT_CATALOG", tmp_path / "installed" / "ancillary.yaml")
+    installed = tmp_path / "installed" / "ancillary.yaml"
+    monkeypatch.setattr(ancillary_catalog, "DEFAULT_CATALOG", installed)
     with pytest.raises(CatalogError, match="PICPUMP_ANCILLARY_CATALOG") as info:
         load_ancillary_catalog()
     assert "pass catalog=" in str(info.value)
