@@ -167,7 +167,7 @@ def _layered_options(
     option_overrides = {k: v for k, v in overrides.items() if not k.startswith("workers.")}
     from_cli = apply_overrides({}, option_overrides).get("options", {})
     upper, upper_origins = layers.merge(
-        [(layers.COMMAND_LINE, from_cli), (f"profile {where}", from_file)]
+        [(layers.COMMAND_LINE, from_cli), (_label(where), from_file)]
     )
     site = site_layer(launcher.dask_config)
     above_defaults, _ = layers.merge([("upper", upper), (layers.DASK_CONFIG, site)])
@@ -182,6 +182,11 @@ def _layered_options(
     return options, layers.relabel(origins, "upper", upper_origins)
 
 
+def _label(where: str) -> str:
+    """Return the origin label of the profile's own values: ``profile <file or name>``."""
+    return where if where.startswith("profile ") else f"profile {where}"
+
+
 def _worker_origins(
     where: str, full: Mapping[str, Any], overrides: Mapping[str, Any]
 ) -> dict[str, str]:
@@ -191,7 +196,7 @@ def _worker_origins(
         if any(k == f"workers.{key}" or k.startswith(f"workers.{key}.") for k in overrides):
             origins[f"workers.{key}"] = layers.COMMAND_LINE
         elif value is not None:
-            origins[f"workers.{key}"] = f"profile {where}"
+            origins[f"workers.{key}"] = _label(where)
     return origins
 
 
