@@ -11,6 +11,7 @@ import yaml
 
 from picpump.cluster import BUILTIN, Profile, check_profile, client_for, describe, load_profile
 from picpump.errors import ClusterError
+from picpump.resources import ROOT as RESOURCES
 from tests.cluster.conftest import repo_profile
 from tests.conftest import REPO
 from tests.services import free_port
@@ -36,7 +37,16 @@ def test_shipped_profiles_document_every_key() -> None:
 def test_builtin_names_need_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert load_profile("threads").kind == "threads"
-    assert load_profile("local").options == BUILTIN["local"]["options"]
+    assert load_profile("threads").source == "built-in"
+    assert check_profile(BUILTIN["local"]).options == BUILTIN["local"]["options"]
+
+
+def test_shipped_profiles_are_found_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("local", "slurm", "gateway", "existing"):
+        assert load_profile(name).source == str(RESOURCES / "cluster" / f"{name}.yaml")
 
 
 def test_a_profile_is_found_in_picpump_cluster_dir(

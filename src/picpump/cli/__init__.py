@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import picpump
-from picpump.cli import cluster, compare, demo, ingest, references, run
+from picpump.cli import cluster, compare, demo, ingest, init, references, run
+from picpump.cli.parser import ExplainingParser
 from picpump.errors import PicpumpError
 
-SUBCOMMANDS = (run, demo, cluster, ingest, compare, references)
+SUBCOMMANDS = (run, demo, cluster, ingest, compare, references, init)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ExplainingParser(
         prog="picpump",
         description="Ocean carbonate-pump products from satellite ocean colour.",
     )

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from picpump.cli.options import add_key_value_option, nested
-from picpump.cluster import check, describe, load_profile
+from picpump.cluster import check, describe, load_profile, origin_report
 
 
 def add_parser(commands: Any) -> None:
@@ -14,7 +14,8 @@ def add_parser(commands: Any) -> None:
     cluster = commands.add_parser("cluster", help="show or try a cluster profile")
     cluster_commands = cluster.add_subparsers(dest="cluster_command", required=True)
     describe_parser = cluster_commands.add_parser(
-        "describe", help="print what the profile would submit (nothing is started)"
+        "describe",
+        help="print each option and its origin, and what the profile would submit (nothing starts)",
     )
     check_parser = cluster_commands.add_parser(
         "check", help="start the profile with one worker, run a tiny task, tear it down"
@@ -37,7 +38,7 @@ def command(args: argparse.Namespace) -> int:
     """Describe or check the profile."""
     profile = load_profile(args.profile, dict(args.cluster_opt))
     if args.cluster_command == "describe":
-        text = describe(profile)
+        text = origin_report(profile) + describe(profile)
     else:
         text = check(profile, storage=args.storage, storage_options=nested(args.storage_opt))
     print(text, end="" if text.endswith("\n") else "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from picpump.cli.names import catalog_path
 from picpump.cli.options import add_key_value_option, nested
 from picpump.grid import Grid
 from picpump.io.api import load_catalog
@@ -17,7 +18,7 @@ def add_parser(commands: Any) -> None:
     ingest = commands.add_parser(
         "ingest", help="append the new months of a catalog entry to a Zarr v3 store (resumable)"
     )
-    ingest.add_argument("catalog", help="input catalog (YAML path or URL)")
+    ingest.add_argument("catalog", help="input catalog: a YAML path or URL, or a name (demo)")
     ingest.add_argument("entry", help="monthly catalog entry, e.g. pic")
     ingest.add_argument("--out", required=True, help="the Zarr store (created if absent)")
     ingest.add_argument("--period", help="months to hold, START:END, e.g. 1997-09:2022-10")
@@ -49,7 +50,7 @@ def _grid(text: str | None) -> Grid | None:
 def command(args: argparse.Namespace) -> int:
     """Ingest the entry's new months; print what was appended and skipped."""
     report = ingest_entry(
-        load_catalog(args.catalog),
+        load_catalog(catalog_path(args.catalog)),
         args.entry,
         args.out,
         period=Period.parse(args.period) if args.period else None,

@@ -7,8 +7,9 @@ import shlex
 import sys
 from typing import Any
 
+from picpump.cli.names import catalog_path, pipeline_path
 from picpump.cli.options import add_key_value_option
-from picpump.cluster import client_for, load_profile
+from picpump.cluster import client_for, dashboard_link, load_profile
 from picpump.io.api import load_catalog
 from picpump.io.catalog.include import with_parameters
 from picpump.period import Period
@@ -20,8 +21,10 @@ from picpump.runner import run_plan
 def add_parser(commands: Any) -> None:
     """Register ``picpump run``."""
     run = commands.add_parser("run", help="run a pipeline spec on a catalog")
-    run.add_argument("pipeline", help="pipeline spec (YAML), e.g. pipelines/toullec2026.yaml")
-    run.add_argument("--catalog", required=True, help="input catalog (YAML path or URL)")
+    run.add_argument("pipeline", help="pipeline spec: a YAML path, or a name such as toullec2026")
+    run.add_argument(
+        "--catalog", required=True, help="input catalog: a YAML path or URL, or a name (demo)"
+    )
     run.add_argument("--cluster", default="local", help="cluster profile name or path [local]")
     add_key_value_option(run, "--cluster-opt", "override a cluster profile option (repeatable)")
     add_key_value_option(
@@ -71,8 +74,8 @@ def dry_run(plan: Plan) -> int:
 def command(args: argparse.Namespace) -> int:
     """Plan the run, then execute it on the cluster and print the summary."""
     overrides = _period_override(args.period) | ({"ensemble": "all"} if args.ensemble else {})
-    spec = load_spec(args.pipeline, overrides)
-    catalog = with_parameters(load_catalog(args.catalog), dict(args.param))
+    spec = load_spec(pipeline_path(args.pipeline), overrides)
+    catalog = with_parameters(load_catalog(catalog_path(args.catalog)), dict(args.param))
     out = args.out or f"outputs/{spec.name}"
     profile = load_profile(args.cluster, dict(args.cluster_opt))
     plan = make_plan(spec, catalog, out)
@@ -80,6 +83,8 @@ def command(args: argparse.Namespace) -> int:
         return dry_run(plan)
     facts = {"catalog": args.catalog, "pipeline": args.pipeline, "cluster": args.cluster}
     with client_for(profile) as client:
+        if link := dashboard_link(client):
+            print(f"dashboard: {link}", flush=True)
         outcome = run_plan(
             plan,
             client,

@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from picpump.cluster import scaling, values
-from picpump.cluster.gateway_options import check_gateway, make_auth
+from picpump.cluster.gateway_options import DASK_CONFIG_KEYS, DEFAULTS, check_gateway, make_auth
 from picpump.cluster.launcher import ScalableLauncher
 from picpump.cluster.spec import Profile
 from picpump.errors import ClusterError, explain
@@ -168,6 +168,15 @@ class GatewayLauncher(ScalableLauncher):
 
     kind = "gateway"
     worker_defaults = {"scale": 2, "timeout": 120}
+    dask_config = DASK_CONFIG_KEYS
+    defaults = DEFAULTS
+    atomic = frozenset({"auth"})
+
+    def defaults_under(self, upper: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Keep the loopback dev gateway's addresses only when no layer above names a gateway."""
+        if upper.get("address") is None:
+            return self.defaults
+        return {k: v for k, v in self.defaults.items() if not k.endswith("address")}
 
     def check(self, where: str, options: Mapping[str, Any]) -> dict[str, Any]:
         """Check the options; see :func:`~picpump.cluster.gateway_options.check_gateway`."""

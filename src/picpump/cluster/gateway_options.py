@@ -30,6 +30,20 @@ AUTH_KEYS = {
     "kerberos": {"type": ""},
 }
 SECRET_KEYS = ("password", "api_token", "token")
+DASK_CONFIG_KEYS = {
+    "address": "gateway.address",
+    "proxy_address": "gateway.proxy-address",
+    "public_address": "gateway.public-address",
+    "auth.type": "gateway.auth.type",
+    "cluster_options": "gateway.cluster.options",
+}
+DEFAULTS: dict[str, Any] = {  # the loopback gateway of cluster/gateway/dev-gateway.sh
+    "address": "http://127.0.0.1:8000",
+    "proxy_address": "gateway://127.0.0.1:8001",
+    "auth": {"type": "basic", "username": "picpump", "password_env": "PICPUMP_GATEWAY_PASSWORD"},
+    "timeout": 30,
+    "start_timeout": 120,
+}
 
 
 def check_gateway(where: str, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -131,4 +145,12 @@ def make_auth(auth: Mapping[str, Any]) -> Any:
     return KerberosAuth()
 
 
-__all__ = ["AUTH_KEYS", "GATEWAY_KEYS", "SECRET_KEYS", "check_gateway", "make_auth"]
+__all__ = [
+    "AUTH_KEYS",
+    "DASK_CONFIG_KEYS",
+    "DEFAULTS",
+    "GATEWAY_KEYS",
+    "SECRET_KEYS",
+    "check_gateway",
+    "make_auth",
+]

@@ -29,11 +29,21 @@ class Launcher(ABC):
         Defaults of the ``workers:`` section; ``None``: the kind takes no ``workers:`` keys.
     scalable : bool
         Whether ``workers:`` may ask for workers (``scale`` / ``adapt``), not only wait for them.
+    dask_config : mapping
+        Option (dotted for a nested key) → the dask configuration key it is read from when
+        neither the command line nor the profile sets it.
+    defaults : mapping
+        picpump's defaults of options, under every other layer.
+    atomic : frozenset of str
+        Mapping options taken whole from one layer (not merged key by key).
     """
 
     kind: ClassVar[str]
     worker_defaults: ClassVar[Mapping[str, Any] | None] = None
     scalable: ClassVar[bool] = False
+    dask_config: ClassVar[Mapping[str, str]] = {}
+    defaults: ClassVar[Mapping[str, Any]] = {}
+    atomic: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     def check(self, where: str, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,6 +96,21 @@ class Launcher(ABC):
         str
             Lines of text, ending with a newline.
         """
+
+    def defaults_under(self, upper: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return the defaults layer, given the options the layers above it set.
+
+        Parameters
+        ----------
+        upper : mapping
+            The options set by the command line, the profile and dask config.
+
+        Returns
+        -------
+        mapping
+            :attr:`defaults` (a kind may drop defaults that only fit together with others).
+        """
+        return self.defaults
 
     def check_workers(self, where: str, raw: Any) -> Workers:
         """Check the ``workers:`` section (see :func:`picpump.cluster.scaling.parse_workers`)."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import functools
+import inspect
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -46,8 +49,27 @@ class LocalLauncher(Launcher):
     kind = "local"
 
     def check(self, where: str, options: Mapping[str, Any]) -> dict[str, Any]:
-        """Options of a ``local`` profile: ``distributed.LocalCluster`` keywords, passed as is."""
-        return values.mapping(f"{where}: options", options)
+        """Options of a ``local`` profile: ``distributed.LocalCluster`` keywords, passed as is.
+
+        A key must be a keyword of ``LocalCluster``, or of the ``Worker`` / ``Nanny`` it
+        passes the others to: a typo is refused here, not in a worker process.
+        """
+        given = values.mapping(f"{where}: options", options)
+        allowed = local_cluster_keywords()
+        for key in given:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                raise ClusterError(
+                    explain(
+                        f"{where}: options of a local profile are distributed.LocalCluster "
+                        "keywords (or Worker / Nanny keywords it passes on)",
+                        f"unknown key {key!r}",
+                        (f"did you mean {close[0]!r}? " if close else "")
+                        + "see cluster/local.yaml and distributed.LocalCluster's documentation",
+                    )
+                )
+        _check_local_values(where, given)
+        return given
 
     @contextmanager
     def start(self, profile: Profile) -> Iterator[Any]:
@@ -79,11 +101,46 @@ class LocalLauncher(Launcher):
         return dataclasses.replace(profile, options={**profile.options, "n_workers": 1})
 
 
+def _check_local_values(where: str, given: Mapping[str, Any]) -> None:
+    """Check the types of the common ``LocalCluster`` keywords (others are checked at start)."""
+    at = f"{where}: options."
+    for key, minimum in (("n_workers", 0), ("threads_per_worker", 1)):
+        if given.get(key) is not None:
+            values.integer(at + key, given[key], minimum)
+    if given.get("processes") is not None and not isinstance(given["processes"], bool):
+        raise values.refuse(at + "processes", "true or false", given["processes"], "write one")
+    limit = given.get("memory_limit")
+    if limit is not None and limit != "auto":
+        from dask.utils import parse_bytes
+
+        try:
+            parse_bytes(limit)
+        except (TypeError, ValueError) as err:
+            raise values.refuse(
+                at + "memory_limit", "a memory size or auto", limit, "write e.g. 4GiB"
+            ) from err
+
+
+@functools.cache
+def local_cluster_keywords() -> frozenset[str]:
+    """Keywords ``distributed.LocalCluster`` accepts, itself or for its workers and nannies."""
+    from distributed import LocalCluster, Nanny, Worker
+
+    names: set[str] = set()
+    for target in (LocalCluster, Worker, Nanny):
+        for name, parameter in inspect.signature(target).parameters.items():
+            if parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
+                names.add(name)
+    return frozenset(names)
+
+
 class ExistingLauncher(Launcher):
     """``existing``: a scheduler started elsewhere; connected to, never stopped."""
 
     kind = "existing"
     worker_defaults = {"timeout": 60}
+    dask_config = {"address": "scheduler-address"}
+    defaults = {"address": "tcp://127.0.0.1:8786", "timeout": 10}
 
     def check(self, where: str, options: Mapping[str, Any]) -> dict[str, Any]:
         """Options of an ``existing`` profile: the scheduler address and a connect timeout."""
@@ -134,4 +191,10 @@ class ExistingLauncher(Launcher):
         return dataclasses.replace(profile, workers=dataclasses.replace(profile.workers, wait=1))
 
 
-__all__ = ["EXISTING_KEYS", "ExistingLauncher", "LocalLauncher", "ThreadsLauncher"]
+__all__ = [
+    "EXISTING_KEYS",
+    "ExistingLauncher",
+    "LocalLauncher",
+    "ThreadsLauncher",
+    "local_cluster_keywords",
+]

@@ -17,7 +17,13 @@ from typing import Any
 
 from picpump.cluster import scaling
 from picpump.cluster.launcher import ScalableLauncher
-from picpump.cluster.slurm_script import check_slurm, cluster_kwargs, job_script
+from picpump.cluster.slurm_script import (
+    DASK_CONFIG_KEYS,
+    DEFAULTS,
+    check_slurm,
+    cluster_kwargs,
+    job_script,
+)
 from picpump.cluster.spec import Profile
 from picpump.errors import ClusterError, explain
 
@@ -131,6 +137,19 @@ class SlurmLauncher(ScalableLauncher):
 
     kind = "slurm"
     worker_defaults = {"scale": 2, "timeout": 300}
+    dask_config = DASK_CONFIG_KEYS
+    defaults = DEFAULTS
+
+    def defaults_under(self, upper: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Put the scheduler on the loopback address only when no layer names a network.
+
+        Fits the one-node cluster of ``cluster/slurm/dev-cluster.sh``; on a real cluster the
+        site's ``interface`` (or ``scheduler_options.host``) replaces it.
+        """
+        scheduler = upper.get("scheduler_options") or {}
+        if upper.get("interface") or scheduler.get("host") or scheduler.get("interface"):
+            return self.defaults
+        return {**self.defaults, "scheduler_options": {"host": "127.0.0.1"}}
 
     def check(self, where: str, options: Mapping[str, Any]) -> dict[str, Any]:
         """Check the options; see :func:`~picpump.cluster.slurm_script.check_slurm`."""

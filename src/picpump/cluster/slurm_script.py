@@ -2,9 +2,9 @@
 
 The options are checked and quoted here (:mod:`picpump.cluster.quoting`), then given to
 ``dask_jobqueue.SLURMCluster`` under the config name ``picpump-slurm``, whose defaults are
-dask-jobqueue's own packaged ones: a ``jobqueue.slurm`` section in the user's dask config does
-not leak unquoted values into the job script. ``dask_jobqueue`` is imported only inside the
-functions that need it.
+dask-jobqueue's own packaged ones: the user's ``jobqueue.slurm`` section reaches the script
+only through the options (:data:`DASK_CONFIG_KEYS`, checked and quoted like the profile's).
+``dask_jobqueue`` is imported only inside the functions that need it.
 """
 
 from __future__ import annotations
@@ -56,6 +56,11 @@ DEFAULTS: dict[str, Any] = {
     "job_name": "picpump-worker",
     "death_timeout": 60,
     "submit_timeout": 30,
+}
+DASK_CONFIG_KEYS = {
+    key: f"jobqueue.slurm.{key}"
+    for key in SLURM_KEYS
+    if key not in ("environment", "submit_timeout")
 }
 _WALLTIME = re.compile(r"(\d+-)?\d+(:\d{1,2}){0,2}")
 _INTERFACE = re.compile(r"[A-Za-z0-9_.:-]+")
@@ -240,6 +245,8 @@ def job_script(options: Mapping[str, Any]) -> str:
 
 __all__ = [
     "CONFIG_NAME",
+    "DASK_CONFIG_KEYS",
+    "DEFAULTS",
     "SCHEDULER_KEYS",
     "SLURM_KEYS",
     "check_slurm",

@@ -57,6 +57,9 @@ class Profile:
         The name or path the profile was asked for by.
     source : str
         The file it was read from, or ``"built-in"``.
+    origins : mapping
+        Dotted option (``queue``, ``scheduler_options.host``, ``workers.scale``) → where its
+        value came from: the command line, the profile, dask config; absent: a default.
     """
 
     kind: str
@@ -64,6 +67,7 @@ class Profile:
     workers: Workers = field(default_factory=Workers)
     name: str = ""
     source: str = "built-in"
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Any:
         """Mapping-style access to ``kind`` and ``options`` (the profile's YAML keys)."""

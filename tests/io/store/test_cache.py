@@ -12,6 +12,7 @@ import yaml
 
 from picpump.errors import CatalogError, InputError
 from picpump.io.catalog.templates import ancillary_url, render, render_tree
+from picpump.io.store import ancillary_catalog
 from picpump.io.store import cache as ancillary
 from picpump.io.store.cache import (
     cache_root,
@@ -21,7 +22,7 @@ from picpump.io.store.cache import (
     load_ancillary_catalog,
     seed_cache,
 )
-from tests.conftest import REPO
+from picpump.resources import ROOT as RESOURCES
 
 CONTENT = b"tiny ancillary file\n" * 50
 SHA = hashlib.sha256(CONTENT).hexdigest()
@@ -273,11 +274,12 @@ def test_unknown_field_lists_the_ancillary_function() -> None:
 
 def test_default_catalog_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PICPUMP_ANCILLARY_CATALOG", raising=False)
-    assert default_catalog() == str(REPO / "catalogs" / "ancillary.yaml")
+    assert default_catalog() == str(RESOURCES / "catalogs" / "ancillary.yaml")
     monkeypatch.setenv("PICPUMP_ANCILLARY_CATALOG", "memory://elsewhere/ancillary.yaml")
     assert default_catalog() == "memory://elsewhere/ancillary.yaml"
     monkeypatch.delenv("PICPUMP_ANCILLARY_CATALOG")
-    monkeypatch.setattr(ancillary, "DEFAULT_CATALOG", tmp_path / "installed" / "ancillary.yaml")
+    installed = tmp_path / "installed" / "ancillary.yaml"
+    monkeypatch.setattr(ancillary_catalog, "DEFAULT_CATALOG", installed)
     with pytest.raises(CatalogError, match="PICPUMP_ANCILLARY_CATALOG") as info:
         load_ancillary_catalog()
     assert "pass catalog=" in str(info.value)
@@ -304,7 +306,7 @@ PINNED = {
 
 def test_project_catalog_entries() -> None:
     entries = load_ancillary_catalog()
-    assert ancillary.DEFAULT_CATALOG == REPO / "catalogs" / "ancillary.yaml"
+    assert ancillary.DEFAULT_CATALOG == RESOURCES / "catalogs" / "ancillary.yaml"
     assert {n for n, e in entries.items() if e.pinned} == set(PINNED)
     assert {n for n, e in entries.items() if not e.pinned} == {
         "knecht2023_biomass",

@@ -1,176 +1,44 @@
-"""A small verified download cache for ancillary files (masks, bathymetry, climatologies).
+"""A verified download cache for ancillary files (masks, bathymetry, climatologies), on pooch.
 
-The catalog (``catalogs/ancillary.yaml``, Intake-v1 shape, driver ``picpump.ancillary``) pins
-each file: its public URL at a fixed commit, its file name, SHA-256 and size. :func:`fetch`
-returns the cached copy when its SHA-256 matches, without any network; otherwise it downloads
-through fsspec to a temporary name beside the final one, verifies size and SHA-256, and only
-then renames (:func:`picpump.io.store.publish.staged_files`): a killed or failed download
-never leaves a file that looks complete.
+The ancillary catalog (:mod:`picpump.io.store.ancillary_catalog`, whose names are re-exported
+here) pins each file: its URL, file name, SHA-256 and size. :func:`fetch`
+hands the entry to ``pooch.retrieve``: the cached copy is returned when its SHA-256 matches,
+without any network; otherwise the file is downloaded through fsspec (any protocol, with
+storage options) to a temporary name beside the final one, its size and SHA-256 verified, and
+only then renamed: a killed or failed download never leaves a file that looks complete.
 :func:`seed_cache` puts a local copy into the cache after the same verification (offline use).
 
 Cache folder: the ``cache_dir`` argument, else ``$PICPUMP_CACHE``, else ``~/.cache/picpump``;
-files live in ``<cache>/ancillary/<first 16 hex of sha256>/<filename>``. Catalog: the
-``catalog`` argument, else ``$PICPUMP_ANCILLARY_CATALOG``, else the ``catalogs/ancillary.yaml``
-of a source checkout. Catalog templates reach an entry by name with
-``{{ ancillary(NAME) }}`` (:mod:`picpump.io.catalog.templates`).
+files live in ``<cache>/ancillary/<first 16 hex of sha256>/<filename>``. Catalog templates
+reach an entry by name with ``{{ ancillary(NAME) }}`` (:mod:`picpump.io.catalog.templates`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import fsspec
-import yaml
 
-from picpump.errors import CatalogError, InputError, explain
-from picpump.io.store.publish import staged_files
+from picpump.errors import InputError, explain
+from picpump.io.store.ancillary_catalog import (
+    CATALOG_ENV,
+    DEFAULT_CATALOG,
+    DRIVER,
+    AncillaryFile,
+    default_catalog,
+    load_ancillary_catalog,
+    lookup,
+    pinned_entry,
+)
 
-DRIVER = "picpump.ancillary"
 CACHE_ENV = "PICPUMP_CACHE"
-CATALOG_ENV = "PICPUMP_ANCILLARY_CATALOG"
-DEFAULT_CATALOG = Path(__file__).resolve().parents[4] / "catalogs" / "ancillary.yaml"
-"""The catalog of a source checkout (absent from an installed, non-editable package)."""
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _BLOCK = 1 << 20
-
-
-@dataclass(frozen=True)
-class AncillaryFile:
-    """One catalog entry.
-
-    Attributes
-    ----------
-    name : str
-        Entry name (``reccap2_masks``).
-    filename : str
-        File name in the cache.
-    urlpath, sha256, size : str, str, int or None
-        Where to download it, its SHA-256 (hex) and its size [bytes]; None when not pinned.
-    description : str
-        What the file is.
-    metadata : mapping
-        ``pinned``, ``reader``, ``citation``, ``licence``, ``landing_page`` ...
-    """
-
-    name: str
-    filename: str
-    urlpath: str | None
-    sha256: str | None
-    size: int | None
-    description: str = ""
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def pinned(self) -> bool:
-        """Whether the entry names one exact file (URL, SHA-256 and size)."""
-        return bool(self.metadata.get("pinned", True)) and self.sha256 is not None
-
-
-def _bad(rule: str, received: str, fix: str = "fix the ancillary catalog") -> CatalogError:
-    return CatalogError(explain(rule, received, fix))
-
-
-def _entry(name: str, raw: Any, where: str) -> AncillaryFile:
-    """Validate one catalog entry."""
-    if not isinstance(raw, Mapping) or raw.get("driver") != DRIVER:
-        raise _bad(f"every entry has driver {DRIVER!r}", f"{where}: {raw!r}"[:300])
-    args: Mapping[str, Any] = raw["args"] if isinstance(raw.get("args"), Mapping) else {}
-    meta: Mapping[str, Any] = raw["metadata"] if isinstance(raw.get("metadata"), Mapping) else {}
-    filename = args.get("filename")
-    if not isinstance(filename, str) or not filename or "/" in filename or filename[0] == ".":
-        raise _bad("args.filename must be a plain file name", f"{where}: {filename!r}")
-    pinned = bool(meta.get("pinned", True))
-    url, sha, size = args.get("urlpath"), args.get("sha256"), args.get("size")
-    ok = isinstance(url, str) and isinstance(sha, str) and bool(_SHA256.fullmatch(sha))
-    if pinned and not (ok and isinstance(size, int) and size > 0):
-        raise _bad(
-            "a pinned entry needs args.urlpath, args.sha256 (64 lowercase hex) and args.size > 0",
-            f"{where}: urlpath {url!r}, sha256 {sha!r}, size {size!r}",
-            "give all three, or mark the entry metadata.pinned: false",
-        )
-    return AncillaryFile(
-        name=name,
-        filename=filename,
-        urlpath=str(url) if pinned else None,
-        sha256=str(sha) if pinned else None,
-        size=int(size) if pinned and size is not None else None,
-        description=str(raw.get("description", "")),
-        metadata=dict(meta),
-    )
-
-
-def default_catalog() -> str:
-    """Return the ancillary catalog to use when none is passed.
-
-    Returns
-    -------
-    str
-        ``$PICPUMP_ANCILLARY_CATALOG`` when set (a path or fsspec URL), else the
-        ``catalogs/ancillary.yaml`` of the source checkout.
-
-    Raises
-    ------
-    CatalogError
-        When the variable is unset and the checkout's catalog is absent (an installed,
-        non-editable package ships no catalogs).
-    """
-    env = os.environ.get(CATALOG_ENV)
-    if env:
-        return env
-    if DEFAULT_CATALOG.is_file():
-        return os.fspath(DEFAULT_CATALOG)
-    raise _bad(
-        "without a catalog argument, the ancillary catalog is the project's "
-        "catalogs/ancillary.yaml",
-        f"no file at {DEFAULT_CATALOG}, and {CATALOG_ENV} unset",
-        f"pass catalog= the path of an ancillary catalog, or export {CATALOG_ENV}=<path or URL "
-        "of ancillary.yaml> (copy catalogs/ancillary.yaml from the project's source)",
-    )
-
-
-def load_ancillary_catalog(
-    path: str | os.PathLike[str] | None = None,
-) -> dict[str, AncillaryFile]:
-    """Read and validate an ancillary catalog.
-
-    Parameters
-    ----------
-    path : str or path-like, optional
-        Local path or fsspec URL of the YAML file; default :func:`default_catalog`
-        (``$PICPUMP_ANCILLARY_CATALOG``, else the project's ``catalogs/ancillary.yaml``).
-
-    Returns
-    -------
-    dict of str to AncillaryFile
-        The entries, in file order.
-
-    Raises
-    ------
-    CatalogError
-        Missing file, invalid YAML, an entry without driver, file name or pins.
-    """
-    url = default_catalog() if path is None else os.fspath(path)
-    try:
-        with fsspec.open(url, "rt", encoding="utf-8") as f:
-            raw = yaml.safe_load(f.read())
-    except FileNotFoundError as err:
-        fix = (
-            "pass catalog= the path of an ancillary catalog (catalogs/ancillary.yaml), "
-            f"or set {CATALOG_ENV}"
-        )
-        raise _bad("the ancillary catalog must exist", f"no file at {url}", fix) from err
-    except yaml.YAMLError as err:
-        raise _bad("the ancillary catalog must be valid YAML", f"{url}: {err}") from err
-    sources = raw.get("sources") if isinstance(raw, Mapping) else None
-    if not isinstance(sources, Mapping):
-        raise _bad("an ancillary catalog has a 'sources:' mapping", f"{url}: {raw!r}"[:300])
-    return {str(k): _entry(str(k), v, f"{url}: sources.{k}") for k, v in sources.items()}
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -197,59 +65,6 @@ def file_sha256(stream: IO[bytes], sink: IO[bytes] | None = None) -> tuple[str, 
     return digest.hexdigest(), size
 
 
-def _verified(path: Path, entry: AncillaryFile) -> bool:
-    """Whether ``path`` exists and has the pinned size and SHA-256."""
-    if not path.is_file() or path.stat().st_size != entry.size:
-        return False
-    with path.open("rb") as f:
-        return file_sha256(f)[0] == entry.sha256
-
-
-def _lookup(name: str, catalog: Any) -> AncillaryFile:
-    """Return the pinned entry ``name`` of a catalog (path, URL, mapping or None)."""
-    entries = catalog if isinstance(catalog, Mapping) else load_ancillary_catalog(catalog)
-    if name not in entries:
-        raise _bad(
-            f"an ancillary file must be one of {sorted(entries)}",
-            repr(name),
-            "use one of those names, or add an entry to the ancillary catalog",
-        )
-    entry: AncillaryFile = entries[name]
-    if not entry.pinned:
-        raise _bad(
-            f"'{name}' is not yet pinned (no URL and SHA-256 in the catalog)",
-            f"{entry.description} — see {entry.metadata.get('landing_page', 'its citation')}",
-            "download it yourself and pass its path to the reader, or pin urlpath, sha256 "
-            "and size in the ancillary catalog",
-        )
-    return entry
-
-
-def pinned_entry(
-    name: str, catalog: str | os.PathLike[str] | Mapping[str, AncillaryFile] | None = None
-) -> AncillaryFile:
-    """Return the pinned entry ``name`` (no network, no cache).
-
-    Parameters
-    ----------
-    name : str
-        Catalog entry.
-    catalog : str, path-like or mapping, optional
-        As for :func:`fetch`.
-
-    Returns
-    -------
-    AncillaryFile
-        The entry, with its URL, SHA-256 and size.
-
-    Raises
-    ------
-    CatalogError
-        Unknown or not yet pinned entry.
-    """
-    return _lookup(name, catalog)
-
-
 def _mismatch(entry: AncillaryFile, source: str, sha: str, size: int) -> InputError:
     return InputError(
         explain(
@@ -262,14 +77,49 @@ def _mismatch(entry: AncillaryFile, source: str, sha: str, size: int) -> InputEr
     )
 
 
-def _store_verified(stream: IO[bytes], entry: AncillaryFile, target: Path, source: str) -> Path:
-    """Copy ``stream`` to a hidden temporary name beside ``target``, verify, then rename."""
-    with staged_files([os.fspath(target)], hidden=True) as (stage,):
-        with stage.open() as sink:
+def _copier(entry: AncillaryFile, source: str, opener: Callable[[], Any]) -> Callable[..., None]:
+    """Return a pooch downloader copying ``opener()``'s bytes to pooch's file, verified.
+
+    pooch writes to a temporary name in the cache folder, checks the SHA-256 and renames only
+    then (a killed download leaves nothing that looks complete); the size and the message
+    with what was received are checked here, on the way.
+    """
+
+    def download(url: str, output_file: Any, pooch: Any) -> None:
+        with opener() as stream, open(output_file, "wb") as sink:
             sha, size = file_sha256(stream, sink)
         if sha != entry.sha256 or size != entry.size:
             raise _mismatch(entry, source, sha, size)
-    return target
+
+    return download
+
+
+@contextmanager
+def _quiet_pooch() -> Iterator[None]:
+    """Keep pooch from announcing a "download" that is a local copy."""
+    import pooch
+
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _retrieve(entry: AncillaryFile, target: Path, source: str, opener: Callable[[], Any]) -> Path:
+    """Return the verified cached copy; have pooch fetch it through ``opener`` when needed."""
+    import pooch
+
+    path = pooch.retrieve(
+        url=source,
+        known_hash=f"sha256:{entry.sha256}",
+        fname=target.name,
+        path=target.parent,
+        downloader=_copier(entry, source, opener),
+    )
+    return Path(path)
 
 
 def fetch(
@@ -304,14 +154,13 @@ def fetch(
     InputError
         Download failed (unreachable URL), or the file's SHA-256 or size differ from the pins.
     """
-    entry = _lookup(name, catalog)
-    target = cached_path(entry, cache_dir)
-    if _verified(target, entry):
-        return target
+    entry = lookup(name, catalog)
     url = str(entry.urlpath)
+    options = dict(storage_options or {})
     try:
-        with fsspec.open(url, "rb", **dict(storage_options or {})) as stream:
-            return _store_verified(stream, entry, target, url)
+        return _retrieve(
+            entry, cached_path(entry, cache_dir), url, lambda: fsspec.open(url, "rb", **options)
+        )
     except InputError:
         raise
     except Exception as err:  # network, HTTP, filesystem: all mean "could not download"
@@ -352,14 +201,19 @@ def seed_cache(
     InputError
         Missing file, or a SHA-256 or size that differ from the pins.
     """
-    entry = _lookup(name, catalog)
+    entry = lookup(name, catalog)
     source = Path(local_file)
     if not source.is_file():
         raise InputError(
             explain("seed_cache needs an existing file", f"no file at {source}", "check the path")
         )
     with source.open("rb") as stream:
-        return _store_verified(stream, entry, cached_path(entry, cache_dir), str(source))
+        sha, size = file_sha256(stream)
+    if sha != entry.sha256 or size != entry.size:
+        raise _mismatch(entry, str(source), sha, size)
+    target = cached_path(entry, cache_dir)
+    with _quiet_pooch():
+        return _retrieve(entry, target, str(source), lambda: source.open("rb"))
 
 
 __all__ = [
