@@ -6,6 +6,7 @@ command line and the Python API call it.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,9 +15,14 @@ from typing import Any
 
 from picpump.io.catalog.model import Catalog
 from picpump.io.products import write_product_catalog
+from picpump.io.store.zarr_store import join, write_text
+from picpump.logs import capturing_run_log
 from picpump.pipeline import Plan, execute
 from picpump.pipeline.run import RunResult
 from picpump.report.summary import summarise, write_summary
+
+logger = logging.getLogger(__name__)
+RUN_LOG = "run.log"
 
 
 @dataclass
@@ -33,12 +39,15 @@ class RunOutcome:
         Where ``summary.json`` was written.
     catalog_url : str
         Where the product ``catalog.yaml`` was written.
+    log_url : str
+        Where ``run.log`` (every log record of the run, library warnings included) was written.
     """
 
     result: RunResult
     summary: dict[str, Any] = field(default_factory=dict)
     summary_url: str = ""
     catalog_url: str = ""
+    log_url: str = ""
 
 
 def run_plan(
@@ -49,7 +58,7 @@ def run_plan(
     progress: bool = True,
     command: str = "picpump run",
     reuse_inputs: bool = True,
-    log: Callable[[str], None] = lambda _: None,
+    log: Callable[[str], None] = logger.info,
 ) -> RunOutcome:
     """Execute ``plan``, then write the product catalog and the summary of the run.
 
@@ -68,13 +77,29 @@ def run_plan(
     reuse_inputs : bool, default True
         Skip the ingest when the canonical inputs store matches the input files.
     log : callable
-        Receives one line per step.
+        Receives one line per step (default: this module's logger).
 
     Returns
     -------
     RunOutcome
         Products, summary and where they were written.
     """
+    with capturing_run_log() as records:
+        outcome = _run(plan, client, facts, progress, command, reuse_inputs, log)
+    outcome.log_url = join(outcome.summary_url.rsplit("/", 1)[0], RUN_LOG)  # next to the summary
+    write_text(outcome.log_url, records.text(), plan.storage_options)
+    return outcome
+
+
+def _run(
+    plan: Plan,
+    client: Any,
+    facts: dict[str, Any] | None,
+    progress: bool,
+    command: str,
+    reuse_inputs: bool,
+    log: Callable[[str], None],
+) -> RunOutcome:
     spec, catalog = plan.spec, plan.catalog
     started = datetime.now(UTC)
     clock = time.perf_counter()

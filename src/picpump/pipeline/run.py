@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,9 @@ from picpump.pipeline.ensemble_stage import build_attribution
 from picpump.pipeline.plan import Plan, build_product
 from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import build_tables
+from picpump.progress import dask_progress, watch_future
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,22 +44,15 @@ class RunResult:
     reused: list[str] = field(default_factory=list)
 
 
-def _compute(task: Any, client: Any, progress: bool) -> None:
-    """Compute a delayed write on the client (or the threaded scheduler), with a bar."""
+def _compute(task: Any, client: Any, progress: bool, label: str = "computing") -> None:
+    """Compute a delayed write on the client (or the threaded scheduler), showing progress."""
     if client is None:
-        if progress:
-            from dask.diagnostics import ProgressBar
-
-            with ProgressBar(minimum=1.0):
-                dask.compute(task)
-        else:
+        with dask_progress(label) if progress else nullcontext():
             dask.compute(task)
         return
     future = client.compute(task)
     if progress:
-        from distributed import progress as show_progress
-
-        show_progress(future)
+        watch_future(future, label)
     future.result()
 
 
@@ -69,7 +67,7 @@ def _reusable_inputs(plan: Plan) -> bool:
 def _write(ds: xr.Dataset, url: str, plan: Plan, client: Any, progress: bool) -> None:
     pending = stage_zarr(ds, url, plan.storage_options)
     try:
-        _compute(pending.task, client, progress)
+        _compute(pending.task, client, progress, url.rstrip("/").rsplit("/", 1)[-1])
         pending.publish()
     except BaseException:
         pending.discard()
@@ -83,7 +81,7 @@ def execute(
     progress: bool = True,
     command: str = "picpump run",
     reuse_inputs: bool = True,
-    log: Callable[[str], None] = lambda _: None,
+    log: Callable[[str], None] = logger.info,
 ) -> RunResult:
     """Write every needed product of ``plan``, upstream first.
 
@@ -104,7 +102,7 @@ def execute(
     reuse_inputs : bool, default True
         Skip the ingest when the canonical inputs store matches the input files.
     log : callable
-        Receives one line per product.
+        Receives one line per product (default: this module's logger).
 
     Returns
     -------
