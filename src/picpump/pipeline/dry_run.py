@@ -15,6 +15,7 @@ import xarray as xr
 from dask.utils import format_bytes
 
 from picpump.io.api import ResolvedEntry
+from picpump.io.store.fs import file_stamps
 from picpump.io.store.zarr_store import join
 from picpump.pipeline.plan import Plan
 
@@ -118,9 +119,11 @@ def _size(stamp: str | None) -> int | None:
 
 
 def input_report(entry: ResolvedEntry) -> InputReport:
-    """Report one resolved entry from its listing (no file is opened)."""
+    """Report one resolved entry from its listing; files not listed are asked their size."""
     urls = entry.urls
-    sizes = [_size(entry.stamps.get(url)) for url in urls]
+    unknown = [url for url in urls if entry.stamps.get(url) is None]
+    asked = dict(zip(unknown, file_stamps(unknown, entry.options), strict=True))
+    sizes = [_size(entry.stamps.get(url) or asked[url]) for url in urls]
     return InputReport(
         entry=entry.name,
         driver=entry.driver,
