@@ -106,9 +106,9 @@ def _write_all_months(root: Path, ocean: DemoOcean, months: list[Month], seed: i
     progress = Progress(f"demo months ({len(months)})")
     files: list[str] = []
     if len(months) < PARALLEL_FROM or workers < 2 or not _fork_is_safe():
-        for done, month in enumerate(months, 1):
+        for count, month in enumerate(months, 1):
             files += _write_month(root, ocean, month, seed)
-            progress.update(done / len(months))
+            progress.update(count / len(months))
         progress.close()
         return files
     blocks = [[m.label() for m in months[i : i + BLOCK]] for i in range(0, len(months), BLOCK)]
