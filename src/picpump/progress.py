@@ -17,8 +17,8 @@ from typing import Any, TextIO
 
 logger = logging.getLogger(__name__)
 
-STEP = 0.1
-"""Fraction between two plain lines."""
+STEP_PERCENT = 10
+"""Percent between two plain lines."""
 EVERY_SECONDS = 30.0
 """Seconds between two plain lines, whatever the fraction."""
 QUIET_SECONDS = 1.0
@@ -45,7 +45,7 @@ class Progress:
         self.stream = stream if stream is not None else sys.stdout
         self.live = _is_terminal(self.stream) if live is None else live
         self.start = time.monotonic()
-        self._next_step = STEP
+        self._next_percent = STEP_PERCENT
         self._last_line = self.start
         self._last_draw = 0.0
         self._drawn = False
@@ -55,17 +55,19 @@ class Progress:
         now = time.monotonic()
         if self.live:
             self._draw(fraction, now)
-        elif fraction >= self._next_step or now - self._last_line >= EVERY_SECONDS:
-            logger.info("%s: %d %% [%.1f s]", self.label, int(100 * fraction), now - self.start)
+            return
+        percent = int(100 * fraction + 1e-9)
+        if percent >= self._next_percent or now - self._last_line >= EVERY_SECONDS:
+            logger.info("%s: %d %% [%.1f s]", self.label, percent, now - self.start)
             self._last_line = now
-            self._next_step = (int(fraction / STEP + 1e-9) + 1) * STEP
+            self._next_percent = (percent // STEP_PERCENT + 1) * STEP_PERCENT
 
     def close(self) -> None:
         """End the step: clear the bar (terminal) or log the last line."""
         if self.live and self._drawn:
             self.stream.write("\r\033[2K")
             self.stream.flush()
-        elif not self.live and self._next_step <= 1.0:
+        elif not self.live and self._next_percent <= 100:
             logger.info("%s: 100 %% [%.1f s]", self.label, time.monotonic() - self.start)
 
     def _draw(self, fraction: float, now: float) -> None:
