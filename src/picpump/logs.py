@@ -42,7 +42,7 @@ class _TerminalHandler(logging.StreamHandler):
     """Plain lines on the current ``sys.stdout`` (looked up at each record: redirections work)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stdout)
+        self.stream = sys.stdout  # not setStream: it flushes the previous, maybe closed, stream
         super().emit(record)
 
 
