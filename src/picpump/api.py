@@ -154,6 +154,10 @@ def _client(
         return
     profile = cluster if isinstance(cluster, Profile) else load_profile(cluster, dict(options))
     with client_for(profile) as started:
+        if started is not None:
+            from picpump.cluster.worker_logs import forward_worker_logs  # imports distributed
+
+            forward_worker_logs(started)
         yield started
 
 
