@@ -124,3 +124,17 @@ def test_dask_progress_follows_the_threaded_scheduler(caplog: pytest.LogCaptureF
     messages = [r.getMessage() for r in caplog.records]
     assert messages[-1].startswith("sum: 100 %")
     assert len(messages) >= 10
+
+
+def test_global_options_of_the_command_line(
+    terminal: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from picpump.cli import main
+
+    with pytest.raises(SystemExit) as refused:
+        main(["--log-level", "loud", "demo", "build", "--help"])
+    assert refused.value.code == 2
+    assert "--log-level" in capsys.readouterr().err
+    assert main(["-qq", "--log-level", "debug", "cluster", "describe", "threads"]) == 0
+    handlers = [h for h in logging.getLogger(logs.PACKAGE).handlers if h.level]
+    assert [h.level for h in handlers] == [logging.DEBUG]
