@@ -22,6 +22,7 @@ from picpump.io.api import Catalog, load_catalog
 from picpump.io.catalog.include import with_parameters
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import open_product
+from picpump.logs import capturing_run_log
 from picpump.period import Period
 from picpump.pipeline import PipelineSpec, Plan, load_spec, make_plan, parse_spec
 from picpump.runner import RunOutcome, run_plan
@@ -276,12 +277,17 @@ def run_prepared(
     facts : mapping, optional
         Run facts recorded in the summary (catalog, pipeline and cluster names).
 
+    Notes
+    -----
+    The run log is collected from before the cluster starts, so what the cluster says on
+    its way up (e.g. its dashboard link) is in ``run.log``.
+
     Returns
     -------
     RunProducts
         The plan, where everything was written, and lazy access to the products.
     """
-    with _client(cluster, client, cluster_options or {}) as active:
+    with capturing_run_log() as records, _client(cluster, client, cluster_options or {}) as active:
         outcome = run_plan(
             plan,
             active,
@@ -289,6 +295,7 @@ def run_prepared(
             progress=progress,
             command=command or "picpump.run(...)",
             reuse_inputs=reuse_inputs,
+            records=records,
         )
     return RunProducts(plan, outcome)
 

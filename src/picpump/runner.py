@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from picpump.io.catalog.model import Catalog
 from picpump.io.products import write_product_catalog
 from picpump.io.store.zarr_store import join, write_text
-from picpump.logs import capturing_run_log
+from picpump.logs import RunLog, capturing_run_log
 from picpump.pipeline import Plan, execute
 from picpump.pipeline.run import RunResult
 from picpump.report.summary import summarise, write_summary
@@ -59,6 +60,7 @@ def run_plan(
     command: str = "picpump run",
     reuse_inputs: bool = True,
     log: Callable[[str], None] = logger.info,
+    records: RunLog | None = None,
 ) -> RunOutcome:
     """Execute ``plan``, then write the product catalog and the summary of the run.
 
@@ -78,16 +80,19 @@ def run_plan(
         Skip the ingest when the canonical inputs store matches the input files.
     log : callable
         Receives one line per step (default: this module's logger).
+    records : RunLog, optional
+        The run log, when the caller started it earlier (e.g. before starting the cluster);
+        by default it is collected here. Written as ``run.log`` next to ``summary.json``.
 
     Returns
     -------
     RunOutcome
         Products, summary and where they were written.
     """
-    with capturing_run_log() as records:
+    with nullcontext(records) if records is not None else capturing_run_log() as collected:
         outcome = _run(plan, client, facts, progress, command, reuse_inputs, log)
     outcome.log_url = join(outcome.summary_url.rsplit("/", 1)[0], RUN_LOG)  # next to the summary
-    write_text(outcome.log_url, records.text(), plan.storage_options)
+    write_text(outcome.log_url, collected.text(), plan.storage_options)
     return outcome
 
 
