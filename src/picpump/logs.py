@@ -133,7 +133,7 @@ def configure_terminal(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(logging.NullHandler())  # no "last resort" printing of library records
-    logging.captureWarnings(True)
+    route_warnings_to_logging()
     keep_libraries_off_terminal()
 
 
@@ -154,8 +154,20 @@ class RunLog(logging.Handler):
         return "".join(f"{line}\n" for line in self.lines)
 
 
-def _warnings_captured() -> bool:
-    return getattr(warnings.showwarning, "__module__", "") == "logging"
+def _is_logging(showwarning: object) -> bool:
+    return getattr(showwarning, "__module__", "") == "logging"
+
+
+def route_warnings_to_logging() -> None:
+    """Send Python warnings to the ``py.warnings`` logger.
+
+    Unlike a bare :func:`logging.captureWarnings`, this also works after a
+    :class:`warnings.catch_warnings` block put the original display back while
+    :mod:`logging` still believes it captures them.
+    """
+    if not _is_logging(warnings.showwarning):
+        logging.captureWarnings(False)
+        logging.captureWarnings(True)
 
 
 @contextmanager
@@ -177,8 +189,8 @@ def capturing_run_log(level: int = logging.INFO) -> Iterator[RunLog]:
     earlier_level = package.level
     if package.getEffectiveLevel() > level:
         package.setLevel(level)
-    was_captured = _warnings_captured()
-    logging.captureWarnings(True)
+    earlier_display = warnings.showwarning
+    route_warnings_to_logging()
     hosts = [logging.getLogger()]
     hosts += [
         logging.getLogger(name) for name in THIRD_PARTY if not logging.getLogger(name).propagate
@@ -191,8 +203,9 @@ def capturing_run_log(level: int = logging.INFO) -> Iterator[RunLog]:
         for host in hosts:
             host.removeHandler(handler)
         package.setLevel(earlier_level)
-        if not was_captured:
+        if not _is_logging(earlier_display):
             logging.captureWarnings(False)
+            warnings.showwarning = earlier_display
 
 
 __all__ = [
@@ -203,4 +216,5 @@ __all__ = [
     "configure_terminal",
     "keep_libraries_off_terminal",
     "level_from",
+    "route_warnings_to_logging",
 ]

@@ -13,7 +13,7 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from picpump.logs import keep_libraries_off_terminal
+from picpump.logs import keep_libraries_off_terminal, route_warnings_to_logging
 
 
 class LibrariesOffTerminal(WorkerPlugin):
@@ -24,7 +24,7 @@ class LibrariesOffTerminal(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         """Drop the libraries' standard-error handlers in the worker process."""
         keep_libraries_off_terminal()
-        logging.captureWarnings(True)
+        route_warnings_to_logging()
 
 
 def forward_worker_logs(client: Any, level: int = logging.WARNING) -> None:
