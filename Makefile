@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 DEMO_ARCHIVE := data/demo
 OUT ?= outputs/demo
 
-.PHONY: help venv demo demo-archive test lint pytest bench bench-quick clean
+.PHONY: help venv demo demo-archive test lint pytest docs bench bench-quick clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -39,7 +39,10 @@ lint: venv ## ruff, ruff format, mypy and the import-linter layering contract
 pytest: venv ## The test suite only
 	$(BIN)/python -m pytest -q
 
-test: lint pytest ## Lint, then the test suite (what CI runs)
+docs: venv ## Build the documentation (mkdocs, API reference from the docstrings; warnings fail)
+	$(BIN)/mkdocs build --strict
+
+test: lint pytest docs ## Lint, the test suite, then the docs (what CI runs)
 
 bench: venv ## Benchmarks side by side with CDO and plain xarray (results in benchmarks/results)
 	$(BIN)/python benchmarks/run.py

@@ -6,8 +6,10 @@ command line and the Python API call it.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -16,10 +18,15 @@ from picpump.io.catalog.model import Catalog
 from picpump.io.products import write_product_catalog
 from picpump.io.store.faults import fault_point
 from picpump.io.store.transaction import Transaction, run_transaction
+from picpump.io.store.zarr_store import join, write_text
+from picpump.logs import RunLog, capturing_run_log
 from picpump.pipeline import Plan, execute
 from picpump.pipeline.run import RunResult
 from picpump.report.stac import write_stac
 from picpump.report.summary import summarise, write_summary
+
+logger = logging.getLogger(__name__)
+RUN_LOG = "run.log"
 
 
 @dataclass
@@ -36,12 +43,15 @@ class RunOutcome:
         Where ``summary.json`` was written.
     catalog_url : str
         Where the product ``catalog.yaml`` was written.
+    log_url : str
+        Where ``run.log`` (every log record of the run, library warnings included) was written.
     """
 
     result: RunResult
     summary: dict[str, Any] = field(default_factory=dict)
     summary_url: str = ""
     catalog_url: str = ""
+    log_url: str = ""
 
 
 def run_plan(
@@ -52,9 +62,10 @@ def run_plan(
     progress: bool = True,
     command: str = "picpump run",
     reuse_inputs: bool = True,
-    log: Callable[[str], None] = lambda _: None,
+    log: Callable[[str], None] = logger.info,
+    records: RunLog | None = None,
 ) -> RunOutcome:
-    """Execute ``plan``, then write the product catalog and the summary of the run.
+    """Execute ``plan``, then write the product catalog, the summary and the log of the run.
 
     The run is one transaction on ``plan.out`` (:mod:`picpump.io.store.transaction`): it
     holds the folder's lock, writes everything under a new generation, and switches the
@@ -75,7 +86,11 @@ def run_plan(
     reuse_inputs : bool, default True
         Skip the ingest when the canonical inputs store matches the input files.
     log : callable
-        Receives one line per step.
+        Receives one line per step (default: this module's logger).
+    records : RunLog, optional
+        The run log, when the caller started it earlier (e.g. before starting the cluster);
+        by default it is collected here. Written as ``run.log`` in the run's generation, before
+        the switch.
 
     Returns
     -------
@@ -87,17 +102,21 @@ def run_plan(
     picpump.io.store.lock.RunLockedError
         When another run is writing ``plan.out``.
     """
-    with run_transaction(plan.out, plan.storage_options, command) as txn:
-        return _run_generation(
-            plan,
-            txn,
-            client,
-            facts=facts,
-            progress=progress,
-            command=command,
-            reuse_inputs=reuse_inputs,
-            log=log,
-        )
+    with nullcontext(records) if records is not None else capturing_run_log() as collected:
+        with run_transaction(plan.out, plan.storage_options, command) as txn:
+            outcome = _run_generation(
+                plan,
+                txn,
+                client,
+                facts=facts,
+                progress=progress,
+                command=command,
+                reuse_inputs=reuse_inputs,
+                log=log,
+            )
+            outcome.log_url = join(txn.url, RUN_LOG)
+            write_text(outcome.log_url, collected.text(), plan.storage_options)
+    return outcome
 
 
 def _run_generation(

@@ -148,7 +148,7 @@ def test_the_cli_shortcut_runs_every_registered_variant(
     assert main([*args, "--ensemble", "all"]) == 0
     printed = capsys.readouterr().out
     assert "ensemble.zarr" in printed
-    assert "ez_pic_production_annual {'member': 8," in printed
+    assert "ez_pic_production_annual [member=8×" in printed
     assert not (tmp_path / "ensemble.zarr").exists()
 
 

@@ -12,7 +12,9 @@ from typing import Any
 import picpump
 from picpump.cli import cluster, compare, demo, ingest, init, references, run
 from picpump.cli.parser import ExplainingParser
+from picpump.cli.verbosity import add_logging_options, terminal_level
 from picpump.errors import PicpumpError
+from picpump.logs import configure_terminal
 
 SUBCOMMANDS = (run, demo, cluster, ingest, compare, references, init)
 
@@ -23,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Ocean carbonate-pump products from satellite ocean colour.",
     )
     parser.add_argument("--version", action="version", version=f"picpump {picpump.__version__}")
+    add_logging_options(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     for module in SUBCOMMANDS:
         module.add_parser(commands)
@@ -47,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Exit status: 0 success, 2 refused input, 130 interrupted.
     """
     args = _parser().parse_args(argv)
+    configure_terminal(terminal_level(args))
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # a kill or scancel also tears clusters down
     try:

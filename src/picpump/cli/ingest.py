@@ -62,7 +62,6 @@ def command(args: argparse.Namespace) -> int:
         parameters=dict(args.param),
         refresh=args.refresh,
         fill_gap=args.fill_gap,
-        log=lambda line: print(line, flush=True),
     )
     print(
         f"{report.variable}: {len(report.skipped)} months skipped, {len(report.appended)} "

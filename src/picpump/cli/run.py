@@ -7,15 +7,13 @@ import shlex
 import sys
 from typing import Any
 
+from picpump.api import prepare, run_prepared
 from picpump.cli.names import catalog_path, pipeline_path
 from picpump.cli.options import add_key_value_option
-from picpump.cluster import client_for, dashboard_link, load_profile
-from picpump.io.api import load_catalog
-from picpump.io.catalog.include import with_parameters
-from picpump.period import Period
-from picpump.pipeline import Plan, load_spec, make_plan
+from picpump.cluster import load_profile
+from picpump.logs import keep_libraries_off_terminal
+from picpump.pipeline.dry_run import dry_run, render_dry_run
 from picpump.report.summary import render_markdown
-from picpump.runner import run_plan
 
 
 def add_parser(commands: Any) -> None:
@@ -35,9 +33,10 @@ def add_parser(commands: Any) -> None:
     run.add_argument(
         "--dry-run",
         action="store_true",
-        help="resolve the catalog and print the products, shapes and chunks; compute nothing",
+        help="print the months and files per input, the grid, chunks, products, input bytes "
+        "and task count; read only listings and headers, write nothing",
     )
-    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument("--no-progress", action="store_true", help="no progress bars or lines")
     run.add_argument(
         "--no-reuse", action="store_true", help="re-ingest the inputs even when up to date"
     )
@@ -49,51 +48,30 @@ def add_parser(commands: Any) -> None:
     run.set_defaults(handler=command)
 
 
-def _period_override(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {}
-    start, end = Period.parse(text).bounds()
-    return {"period": {"start": start, "end": end}}
-
-
-def dry_run(plan: Plan) -> int:
-    """Print what a run would write (products, shapes, chunks, tasks); compute nothing."""
-    print(f"{plan.spec.name}: {plan.spec.period} on {plan.spec.grid.resolution}° → {plan.out}")
-    for name, entry in plan.entries.items():
-        files = len(entry.urls)
-        print(f"  entry {name} ({entry.driver}): {files} file(s), {len(entry.gaps)} gap(s)")
-    for name, ds in plan.products.items():
-        tasks = sum(len(v.data.__dask_graph__()) for v in ds.data_vars.values() if v.chunks)
-        print(f"  {name}.zarr: {len(ds.data_vars)} variables, ~{tasks} tasks")
-        for var, da in ds.data_vars.items():
-            chunks = "×".join(str(max(c)) for c in da.chunks) if da.chunks else "in memory"
-            print(f"    {var} {dict(da.sizes)} {da.dtype} chunks {chunks}")
-    return 0
-
-
 def command(args: argparse.Namespace) -> int:
-    """Plan the run, then execute it on the cluster and print the summary."""
-    overrides = _period_override(args.period) | ({"ensemble": "all"} if args.ensemble else {})
-    spec = load_spec(pipeline_path(args.pipeline), overrides)
-    catalog = with_parameters(load_catalog(catalog_path(args.catalog)), dict(args.param))
-    out = args.out or f"outputs/{spec.name}"
+    """Plan the run, then execute it on the cluster and print the summary (or the dry run)."""
     profile = load_profile(args.cluster, dict(args.cluster_opt))
-    plan = make_plan(spec, catalog, out)
+    plan = prepare(
+        pipeline_path(args.pipeline),
+        catalog_path(args.catalog),
+        args.out,
+        period=args.period,
+        params=dict(args.param),
+        ensemble=bool(args.ensemble),
+    )
     if args.dry_run:
-        return dry_run(plan)
-    facts = {"catalog": args.catalog, "pipeline": args.pipeline, "cluster": args.cluster}
-    with client_for(profile) as client:
-        if link := dashboard_link(client):
-            print(f"dashboard: {link}", flush=True)
-        outcome = run_plan(
-            plan,
-            client,
-            facts=facts,
-            progress=not args.no_progress,
-            command="picpump " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-            reuse_inputs=not args.no_reuse,
-            log=lambda line: print(line, flush=True),
-        )
+        print(render_dry_run(dry_run(plan)))
+        return 0
+    keep_libraries_off_terminal(importing=("distributed",))
+    outcome = run_prepared(
+        plan,
+        cluster=profile,
+        progress=not args.no_progress,
+        reuse_inputs=not args.no_reuse,
+        command="picpump " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        facts={"catalog": args.catalog, "pipeline": args.pipeline, "cluster": args.cluster},
+    ).outcome
     print(render_markdown(outcome.summary))
     print(f"summary: {outcome.summary_url}")
+    print(f"log: {outcome.log_url}")
     return 0

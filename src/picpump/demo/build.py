@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import sys
@@ -35,6 +36,7 @@ from picpump.demo.nasa import write_nasa_sst
 from picpump.demo.netcdf import PARTIAL_TAG, write_bathymetry
 from picpump.errors import InputError, explain
 from picpump.io.store.publish import write_files
+from picpump.progress import Progress
 
 MANIFEST = "MANIFEST.json"
 PARALLEL_FROM = 60
@@ -43,6 +45,7 @@ BLOCK = 12
 """Months per worker task."""
 FORMAT_VERSION = 2
 """Version of the demo generator; a manifest of another version is rebuilt."""
+logger = logging.getLogger(__name__)
 DESCRIPTION = (
     "synthetic demo data for picpump: monthly PIC, PAR, KD490, POC (GlobColour layout), "
     "SST (NASA OB.DAAC L3m layout), NPP (Copernicus Marine layout), a 1 degree "
@@ -97,15 +100,28 @@ def _write_all_months(root: Path, ocean: DemoOcean, months: list[Month], seed: i
 
     Forked workers inherit the demo ocean already built here, so they start at once; each
     month depends only on the seed and the month, so the files do not depend on the split.
+    Progress is reported per block of months.
     """
     workers = min(2, os.cpu_count() or 1)
+    progress = Progress(f"demo months ({len(months)})")
+    files: list[str] = []
     if len(months) < PARALLEL_FROM or workers < 2 or not _fork_is_safe():
-        return [name for month in months for name in _write_month(root, ocean, month, seed)]
+        for count, month in enumerate(months, 1):
+            files += _write_month(root, ocean, month, seed)
+            progress.update(count / len(months))
+        progress.close()
+        return files
     blocks = [[m.label() for m in months[i : i + BLOCK]] for i in range(0, len(months), BLOCK)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, context, initializer=_adopt, initargs=(ocean,)) as pool:
         done = pool.map(_write_months, [str(root)] * len(blocks), [seed] * len(blocks), blocks)
-        return [name for block in done for name in block]
+        written = 0
+        for labels, block in zip(blocks, done, strict=True):
+            files += block
+            written += len(labels)
+            progress.update(written / len(months))
+    progress.close()
+    return files
 
 
 def sha256(path: Path) -> str:
@@ -257,11 +273,13 @@ def build_demo_archive(
     earlier = _mark_incomplete(root)
     for folder in ARCHIVE_FOLDERS:
         (root / folder).mkdir(exist_ok=True)
+    logger.info("demo archive %s: %d months from %s", root, len(months), months[0].label())
     ocean = DemoOcean(seed)
     write_bathymetry(root / BATHYMETRY_FILE, ocean.elevation, seed)
     files = [BATHYMETRY_FILE, *write_demo_ancillary(root, ocean, seed)]
     files += _write_all_months(root, ocean, months, seed)
     _remove_stale(root, earlier, set(files))
+    logger.info("demo archive %s: writing the manifest of %d files", root, len(files))
     _publish(root, _manifest(root, parameters, files))
     return root
 

@@ -13,6 +13,7 @@ The rules (append-only continuous time, same grid, variable and units) are check
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -42,13 +43,10 @@ from picpump.pipeline.ingest_sources import (
 )
 from picpump.units import CANONICAL
 
+logger = logging.getLogger(__name__)
 Log = Callable[[str], None]
 MonthFile = tuple[pd.Timestamp, str | None]
 """A month and its file (None: no file, under the entry's ``allow_gaps``)."""
-
-
-def _quiet(_: str) -> None:
-    """Default log: say nothing."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +186,7 @@ def ingest_entry(
     parameters: Mapping[str, Any] | None = None,
     refresh: bool = False,
     fill_gap: bool = False,
-    log: Log = _quiet,
+    log: Log = logger.info,
 ) -> IngestReport:
     """Append the months of a catalog entry that a Zarr v3 store does not hold yet.
 

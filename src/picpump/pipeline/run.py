@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,9 @@ from picpump.pipeline.ensemble_stage import build_attribution
 from picpump.pipeline.plan import Plan, build_product
 from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import build_tables
+from picpump.progress import dask_progress, watch_future
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,22 +46,15 @@ class RunResult:
     reused: list[str] = field(default_factory=list)
 
 
-def _compute(task: Any, client: Any, progress: bool) -> None:
-    """Compute a delayed write on the client (or the threaded scheduler), with a bar."""
+def _compute(task: Any, client: Any, progress: bool, label: str = "computing") -> None:
+    """Compute a delayed write on the client (or the threaded scheduler), showing progress."""
     if client is None:
-        if progress:
-            from dask.diagnostics import ProgressBar
-
-            with ProgressBar(minimum=1.0):
-                dask.compute(task)
-        else:
+        with dask_progress(label) if progress else nullcontext():
             dask.compute(task)
         return
     future = client.compute(task)
     if progress:
-        from distributed import progress as show_progress
-
-        show_progress(future)
+        watch_future(future, label)
     future.result()
 
 
@@ -72,7 +70,7 @@ def _write(name: str, ds: xr.Dataset, url: str, plan: Plan, client: Any, progres
     """Write one product under a temporary name, compute it, then publish it."""
     pending = stage_zarr(ds, url, plan.storage_options)
     try:
-        _compute(pending.task, client, progress)
+        _compute(pending.task, client, progress, url.rstrip("/").rsplit("/", 1)[-1])
         fault_point(f"publish:{name}")
         pending.publish()
     except BaseException:
@@ -87,7 +85,7 @@ def execute(
     progress: bool = True,
     command: str = "picpump run",
     reuse_inputs: bool = True,
-    log: Callable[[str], None] = lambda _: None,
+    log: Callable[[str], None] = logger.info,
     reuse_from: str | None = None,
 ) -> RunResult:
     """Write every needed product of ``plan``, upstream first.
@@ -109,7 +107,7 @@ def execute(
     reuse_inputs : bool, default True
         Skip the ingest when the canonical inputs store matches the input files.
     log : callable
-        Receives one line per product.
+        Receives one line per product (default: this module's logger).
     reuse_from : str, optional
         Folder holding the inputs store to reuse (a previous generation), hard-linked into
         ``plan.out`` when reused (copied by the server on object stores); default

@@ -12,6 +12,7 @@ import xarray as xr
 
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import join, open_product, write_json, write_text
+from picpump.report.glossary import eq5_line, glossary_lines
 from picpump.report.quality import input_quality, quality_lines
 
 PACKAGES = ("picpump", "numpy", "pandas", "xarray", "dask", "distributed", "zarr", "netCDF4")
@@ -279,7 +280,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
             f"({prod['area_variant']} cell areas, {prod['n_months']} months)"
         )
         if "eq5" in prod:
-            lines.append(f"  - with the paper's printed eq. 5 areas: {_pm(prod['eq5'], '.3f')}")
+            lines.append(eq5_line(prod))
         lines += [
             f"- PIC stock 0–100 m: {_pm(summary['global_pic_stock_tg'], '.2f')} Tg C",
             f"- PIC turnover (stock / production): {summary['pic_turnover_days']:.2f} days",
@@ -290,6 +291,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
             "",
         ]
     lines += quality_lines(summary)
+    lines += glossary_lines()
     lines += _trap_lines(summary)
     lines += _ensemble_lines(summary)
     lines += ["## Model variants", ""]
