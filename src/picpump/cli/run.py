@@ -43,6 +43,12 @@ def add_parser(commands: Any) -> None:
         choices=["all"],
         help="'all': also run every registered variant of the production model (ensemble.zarr)",
     )
+    run.add_argument(
+        "--zarr-format",
+        type=int,
+        choices=[2, 3],
+        help="Zarr format of the product stores [the spec's zarr_format, else 3]",
+    )
     run.set_defaults(handler=command)
 
 
@@ -71,6 +77,7 @@ def dry_run(plan: Plan) -> int:
 def command(args: argparse.Namespace) -> int:
     """Plan the run, then execute it on the cluster and print the summary."""
     overrides = _period_override(args.period) | ({"ensemble": "all"} if args.ensemble else {})
+    overrides |= {"zarr_format": args.zarr_format} if args.zarr_format else {}
     spec = load_spec(args.pipeline, overrides)
     catalog = with_parameters(load_catalog(args.catalog), dict(args.param))
     out = args.out or f"outputs/{spec.name}"

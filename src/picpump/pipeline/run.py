@@ -18,6 +18,7 @@ from picpump.pipeline.ensemble_stage import build_attribution
 from picpump.pipeline.plan import Plan, build_product
 from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import build_tables
+from picpump.pipeline.table_units import column_units
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _reusable_inputs(plan: Plan) -> bool:
 
 
 def _write(ds: xr.Dataset, url: str, plan: Plan, client: Any, progress: bool) -> None:
-    pending = stage_zarr(ds, url, plan.storage_options)
+    pending = stage_zarr(ds, url, plan.storage_options, zarr_format=plan.spec.zarr_format)
     try:
         _compute(pending.task, client, progress)
         pending.publish()
@@ -167,7 +168,8 @@ def _write_table(
     base = join(plan.out, f"tables/{name}")
     meta = dict(plan.catalog.metadata)
     attrs = table_attributes(table.attrs, name, plan.spec, meta, command)
-    urls = write_table(table, base, attrs=attrs, storage_options=plan.storage_options)
+    units = column_units(table)
+    urls = write_table(table, base, attrs=attrs, units=units, storage_options=plan.storage_options)
     result.products[name] = urls["parquet"]
     log(f"{name}: {len(table)} rows → {urls['parquet']} (+ .csv)")
 
