@@ -10,10 +10,12 @@ import xarray as xr
 import yaml
 
 from picpump.cli import main
+from picpump.errors import SpecError
 from picpump.io.api import load_catalog
 from picpump.period import Period
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.pipeline.cf import climatological_time, month_bounds
+from picpump.pipeline.spec import parse_spec
 from tests.cf_tools import cdo, cf_errors
 
 cf_xarray = pytest.importorskip("cf_xarray")
@@ -48,7 +50,7 @@ def test_month_bounds_span_each_month() -> None:
 def test_climatological_time_spans_the_years_of_each_month() -> None:
     times, bounds = climatological_time([1, 9, 12], Period.parse("1997-09:2000-08"))
     assert [str(t)[:10] for t in times] == ["1998-01-01", "1997-09-01", "1997-12-01"]
-    assert [str(b)[:10] for b in bounds[:, 1]] == ["2000-02-01", "2000-10-01", "2000-01-01"]
+    assert [str(b)[:10] for b in bounds[:, 1]] == ["2000-02-01", "1999-10-01", "2000-01-01"]
 
 
 @pytest.mark.integration
@@ -56,9 +58,9 @@ def test_climatological_time_spans_the_years_of_each_month() -> None:
 def test_cf_xarray_finds_the_axes_bounds_and_area(run_dir: Path, product: str) -> None:
     ds = xr.open_zarr(run_dir / f"{product}.zarr")
     assert ds.cf["time"].attrs["standard_name"] == "time"
-    if product == "climatology":
+    if product in ("climatology", "annual"):  # climatological time (CF 7.4)
         assert ds["time"].attrs["climatology"] == "climatology_bounds"
-        assert ds["climatology_bounds"].shape == (12, 2)
+        assert ds["climatology_bounds"].shape == ((12, 2) if product == "climatology" else (2,))
     else:
         assert ds.cf.bounds["time"] == ["time_bnds"]
     if product in ON_GRID:
@@ -138,3 +140,11 @@ def test_cdo_remapcon_to_two_degrees_runs(run_dir: Path, tmp_path: Path) -> None
     annual = str(run_dir / "netcdf" / "annual.nc")
     cdo("remapcon,r180x90", "-selvar,ez_pic_production", annual, str(out))
     assert xr.open_dataset(out)["ez_pic_production"].shape[-2:] == (90, 180)
+
+
+def test_the_spec_takes_a_zarr_format(spec_path: str) -> None:
+    raw = yaml.safe_load(open(spec_path).read())
+    assert parse_spec(raw).zarr_format == 3
+    assert parse_spec({**raw, "zarr_format": 2}).zarr_format == 2
+    with pytest.raises(SpecError, match="zarr_format"):
+        parse_spec({**raw, "zarr_format": 4})

@@ -3,7 +3,8 @@
 :func:`with_cf_coordinates` completes a product's coordinates: ``lat``/``lon`` with their CF
 attributes and cell edges (``lat_bnds``, ``lon_bnds``), ``time`` with ``time_bnds`` (each month
 from its first day to the first day of the next), and for the climatology a climatological time
-``time(month)`` with ``climatology_bounds`` (CF §7.4): the Zarr store keeps its ``month``
+``time(month)`` with ``climatology_bounds`` (CF §7.4), and for the annual maps a scalar
+climatological time spanning the period. The Zarr store of the climatology keeps its ``month``
 dimension; the NetCDF export makes ``time`` the dimension
 (:func:`picpump.io.store.netcdf_export.netcdf_ready`).
 Gridded products carry ``cell_area``, named by every field's ``cell_measures``. The data of the
@@ -43,7 +44,7 @@ MONTH_ATTRS = {
     "units": "1",
     "comment": "1 = January ... 12 = December. CF meaning: the climatological time 'time(month)' "
     "with 'climatology_bounds' spans each calendar month over the years of the period; "
-    "the NetCDF export (picpump export) writes 'time' as the dimension.",
+    "the NetCDF export (picpump export) has 'time' as the dimension, in place of 'month'.",
 }
 """Attributes of the climatology's ``month`` dimension (kept for xarray users)."""
 
@@ -149,6 +150,18 @@ def _with_climatological_time(ds: xr.Dataset, period: Period) -> xr.Dataset:
     )
 
 
+def _with_period_time(ds: xr.Dataset, period: Period) -> xr.Dataset:
+    """Add a scalar climatological time spanning the whole period (to annual-mean maps)."""
+    start, end = period.months[0], period.months[-1] + pd.offsets.MonthBegin(1)
+    attrs = {**CLIMATOLOGY_TIME_ATTRS, "long_name": "climatological time: the whole period"}
+    return ds.assign_coords(
+        time=xr.Variable((), np.datetime64(start, "ns"), attrs),
+        climatology_bounds=xr.Variable(
+            (BOUNDS_DIM,), np.array([start, end], dtype="datetime64[ns]")
+        ),
+    )
+
+
 def with_cf_coordinates(ds: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
     """Complete the CF coordinates of a product (attributes and coordinates only).
 
@@ -171,6 +184,8 @@ def with_cf_coordinates(ds: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
         out = _with_time_bounds(out)
     if "month" in ds.dims:
         out = _with_climatological_time(out, spec.period)
+    elif "time" not in ds.dims and {"lat", "lon"} <= set(ds.dims):
+        out = _with_period_time(out, spec.period)
     if "open_ocean" in out.data_vars:
         attrs = {k: v for k, v in out["open_ocean"].attrs.items() if k != "units"}
         out["open_ocean"].attrs = {**attrs, **FLAG_ATTRS}
@@ -199,7 +214,7 @@ def cell_methods(name: str, product: str, dims: tuple[Any, ...]) -> str | None:
     if "month" in dims:
         stat = name.rsplit("_", 1)[-1]
         return OVER_YEARS.get(stat)
-    if product == "global_totals":
+    if product == "global_totals" or name.startswith("global_"):
         return GLOBAL_METHODS["coverage" if name == "production_coverage" else "total"]
     if product == "annual":
         kind = "cv" if name.endswith("_cv") else "mean"

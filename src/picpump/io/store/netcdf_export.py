@@ -1,8 +1,8 @@
 """CF NetCDF4 files of products, for CDO, NCO, Ferret and Panoply users.
 
 :func:`netcdf_ready` turns a product as stored in Zarr into its NetCDF form (the same values):
-a climatology's ``month`` dimension becomes its climatological ``time`` (CF §7.4, so CDO reads
-12 time steps), cell bounds become plain variables, masks are written as 0/1 bytes with their
+a climatology's ``month`` dimension is replaced by its climatological ``time`` (CF §7.4, so CDO
+reads 12 time steps), cell bounds become plain variables, masks are written as 0/1 bytes with their
 flag attributes. :func:`write_netcdf` writes it compressed (zlib) and chunked one time step (or
 month, or member) by a spatial tile, under a temporary name first, published when complete.
 """
@@ -46,13 +46,13 @@ def netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        ``month`` swapped for the climatological ``time`` when the product has one; bounds as
+        ``month`` replaced by the climatological ``time`` when the product has one; bounds as
         variables; boolean masks as int8 (0/1) with ``flag_values`` of that type; the Zarr
         encodings dropped.
     """
     out = ds.drop_encoding()
     if "month" in out.dims and "time" in out.coords and out["time"].dims == ("month",):
-        out = out.swap_dims({"month": "time"})
+        out = out.swap_dims({"month": "time"}).drop_vars("month")  # the month is in time
     out = out.reset_coords([n for n in BOUNDS_VARIABLES if n in out.coords])
     for name, var in out.data_vars.items():
         if var.dtype == bool:
