@@ -55,7 +55,7 @@ def cf_errors(nc_path: Path, work: Path) -> list[str]:
     )
     checker.checker(str(copy))
     counts = checker.get_counts()
-    errors = [m for m in checker.all_messages if m.startswith(("ERROR", "FATAL"))]
+    errors = [m for m in checker.all_messages if m.startswith(("ERROR:", "FATAL:"))]
     if counts["ERROR"] + counts["FATAL"] and not errors:
         errors = [f"{counts['ERROR']} error(s), {counts['FATAL']} fatal"]
     return errors

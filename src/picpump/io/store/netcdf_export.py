@@ -73,7 +73,7 @@ def _chunks(var: xr.Variable) -> tuple[int, ...] | None:
 
 
 def netcdf_encoding(ds: xr.Dataset, complevel: int = 4) -> dict[str, dict[str, Any]]:
-    """Per-variable NetCDF4 encoding: zlib with shuffle, chunked, no fill value on coordinates.
+    """Per-variable NetCDF4 encoding: zlib, chunked, no fill value on coordinates, text as chars.
 
     Parameters
     ----------
@@ -94,6 +94,8 @@ def netcdf_encoding(ds: xr.Dataset, complevel: int = 4) -> dict[str, dict[str, A
             enc["_FillValue"] = None
         if np.issubdtype(var.dtype, np.datetime64):
             enc.update(TIME_ENCODING)
+        if var.dtype.kind in "OUS":  # text as CF character arrays (CF §2.2), not vlen strings
+            enc["dtype"] = "S1"
         if np.issubdtype(var.dtype, np.number) and var.ndim >= 2:
             enc.update(zlib=True, shuffle=True, complevel=complevel)
             chunks = _chunks(var)
