@@ -148,3 +148,20 @@ def test_the_spec_takes_a_zarr_format(spec_path: str) -> None:
     assert parse_spec({**raw, "zarr_format": 2}).zarr_format == 2
     with pytest.raises(SpecError, match="zarr_format"):
         parse_spec({**raw, "zarr_format": 4})
+
+
+@pytest.mark.integration
+def test_a_run_in_zarr_format_2_gives_the_same_numbers(
+    run_dir: Path, demo_catalog: str, spec_path: str, tmp_path: Path
+) -> None:
+    raw = yaml.safe_load(open(spec_path).read())
+    raw.update(outputs=["monthly"], zarr_format=2)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(raw))
+    out = tmp_path / "out"
+    execute(make_plan(load_spec(str(spec)), load_catalog(demo_catalog), str(out)), progress=False)
+    assert (out / "monthly.zarr" / ".zmetadata").exists()
+    v2 = xr.open_zarr(out / "monthly.zarr", zarr_format=2)
+    v3 = xr.open_zarr(run_dir / "monthly.zarr")
+    for name in ("ez_pic_production", "npp", "open_ocean", "cell_area", "time_bnds"):
+        np.testing.assert_array_equal(v2[name].values, v3[name].values, err_msg=name)

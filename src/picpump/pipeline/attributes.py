@@ -81,7 +81,8 @@ def finalize(
     Returns
     -------
     xarray.Dataset
-        The same data with attributes.
+        The same data with attributes, and the CF coordinates of
+        :func:`picpump.pipeline.cf.with_cf_coordinates` (bounds, ``cell_area``).
     """
     out = with_cf_coordinates(ds.copy(), spec)
     for name, var in out.data_vars.items():
