@@ -104,6 +104,7 @@ def prepare(
     period: str | None = None,
     params: Mapping[str, Any] | None = None,
     ensemble: bool = False,
+    zarr_format: int | None = None,
     storage_options: Mapping[str, Any] | None = None,
 ) -> Plan:
     """Read the spec and the catalog and plan the run (listings and headers only).
@@ -122,6 +123,8 @@ def prepare(
         Catalog parameters for every entry declaring them (e.g. ``base_url``).
     ensemble : bool, default False
         Also run every registered variant of the production model (``ensemble.zarr``).
+    zarr_format : int, optional
+        Zarr format of the product stores (2 or 3) [the spec's ``zarr_format``, else 3].
     storage_options : mapping, optional
         fsspec options for ``out``.
 
@@ -131,6 +134,8 @@ def prepare(
         The lazy plan.
     """
     overrides: dict[str, Any] = {"ensemble": "all"} if ensemble else {}
+    if zarr_format:
+        overrides["zarr_format"] = zarr_format
     if period:
         start, end = Period.parse(period).bounds()
         overrides["period"] = {"start": start, "end": end}

@@ -12,7 +12,7 @@ from scipy import stats
 from picpump.errors import SpecError
 from picpump.grid import Grid
 from picpump.io.api import load_catalog
-from picpump.io.store.table_files import read_table
+from picpump.io.store.table_files import read_table, read_units
 from picpump.io.store.zarr_store import open_product
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.pipeline.spec import parse_spec
@@ -29,6 +29,16 @@ def run(demo_catalog: str, spec_path: str, tmp_path_factory: pytest.TempPathFact
 
 def _table(result, name: str) -> tuple[pd.DataFrame, dict]:
     return read_table(result.products[name])
+
+
+def test_every_column_of_every_table_has_a_unit(run) -> None:
+    _, result = run
+    tables = [u for u in result.products.values() if u.endswith(".parquet")]
+    assert len(tables) >= 7
+    for url in tables:
+        table, _ = read_table(url)
+        for units in (read_units(url), read_units(url.replace(".parquet", ".json"))):
+            assert sorted(units) == sorted(map(str, table.columns)), url
 
 
 def test_every_table_is_written_with_provenance(run) -> None:

@@ -45,6 +45,12 @@ def add_parser(commands: Any) -> None:
         choices=["all"],
         help="'all': also run every registered variant of the production model (ensemble.zarr)",
     )
+    run.add_argument(
+        "--zarr-format",
+        type=int,
+        choices=[2, 3],
+        help="Zarr format of the product stores [the spec's zarr_format, else 3]",
+    )
     run.set_defaults(handler=command)
 
 
@@ -58,6 +64,7 @@ def command(args: argparse.Namespace) -> int:
         period=args.period,
         params=dict(args.param),
         ensemble=bool(args.ensemble),
+        zarr_format=args.zarr_format,
     )
     if args.dry_run:
         print(render_dry_run(dry_run(plan)))

@@ -13,15 +13,13 @@ import xarray as xr
 import yaml
 
 import picpump
+from picpump.pipeline.cf import cell_methods, with_cf_coordinates
 from picpump.pipeline.spec import PipelineSpec
 
-SUFFIX_METHODS = {
-    "_mean": "time: mean within years time: mean over years",
-    "_std": "time: mean within years time: standard_deviation over years",
-    "_count": None,
-    "_cv": "month: standard_deviation over months / month: mean over months",
-}
+STAT_SUFFIXES = ("_mean", "_std", "_count", "_cv")
 AREA_SUFFIXES = ("_sphere", "_toullec_eq5")
+CF_KEPT = ("cell_measures", "flag_values", "flag_meanings")
+"""Attributes set with the CF coordinates that the variable table does not replace."""
 
 
 @cache
@@ -36,7 +34,7 @@ def _split(name: str) -> tuple[str, str, str]:
     """Split a variable name into (base, statistic suffix, area suffix)."""
     area = next((s for s in AREA_SUFFIXES if name.endswith(s)), "")
     stem = name[: len(name) - len(area)]
-    stat = next((s for s in SUFFIX_METHODS if stem.endswith(s)), "")
+    stat = next((s for s in STAT_SUFFIXES if stem.endswith(s)), "")
     return stem[: len(stem) - len(stat)], stat, area
 
 
@@ -44,6 +42,7 @@ def variable_attrs(name: str, current: dict[str, Any]) -> dict[str, Any]:
     """CF attributes of a product variable, from its name and the product table."""
     base, stat, area = _split(name)
     attrs = {**current, **product_table().get(base, {})}
+    attrs = {k: v for k, v in attrs.items() if v is not None}  # null in the table: removed
     if stat == "_count":
         return {
             "long_name": f"number of valid months: {attrs.get('long_name', base)}",
@@ -53,8 +52,6 @@ def variable_attrs(name: str, current: dict[str, Any]) -> dict[str, Any]:
         attrs = {"long_name": f"seasonal coefficient of variation (sigma/mu): {base}", "units": "1"}
     if stat in ("_mean", "_std"):
         attrs["long_name"] = f"monthly climatology ({stat[1:]}) of {attrs.get('long_name', base)}"
-    if SUFFIX_METHODS.get(stat):
-        attrs["cell_methods"] = SUFFIX_METHODS[stat]
     if area:
         attrs["comment"] = f"{attrs.get('comment', '')}; cell-area variant {area[1:]}".lstrip("; ")
     return attrs
@@ -63,7 +60,10 @@ def variable_attrs(name: str, current: dict[str, Any]) -> dict[str, Any]:
 def finalize(
     ds: xr.Dataset, product: str, spec: PipelineSpec, catalog_meta: dict[str, Any], command: str
 ) -> xr.Dataset:
-    """Attach CF attributes to each variable and provenance to the dataset.
+    """Attach CF attributes and coordinates to each variable and provenance to the dataset.
+
+    The global totals are new quantities: their attributes come from the product table only,
+    none inherited from the fields they sum.
 
     Parameters
     ----------
@@ -81,11 +81,17 @@ def finalize(
     Returns
     -------
     xarray.Dataset
-        The same data with attributes.
+        The same data with attributes, and the CF coordinates of
+        :func:`picpump.pipeline.cf.with_cf_coordinates` (bounds, ``cell_area``).
     """
-    out = ds.copy()
-    for name in out.data_vars:
-        out[name].attrs = variable_attrs(str(name), dict(out[name].attrs))
+    out = with_cf_coordinates(ds.copy(), spec)
+    for name, var in out.data_vars.items():
+        inherited = {} if product == "global_totals" else dict(var.attrs)
+        attrs = variable_attrs(str(name), inherited)
+        attrs.pop("cell_methods", None)
+        method = cell_methods(str(name), product, var.dims)
+        kept = {k: inherited[k] for k in CF_KEPT if k in inherited}
+        var.attrs = attrs | kept | ({"cell_methods": method} if method else {})
     out.attrs = provenance(product, spec, catalog_meta, command)
     return out
 

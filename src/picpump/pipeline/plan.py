@@ -134,6 +134,8 @@ def inputs_fingerprint(spec: PipelineSpec, entries: Mapping[str, ResolvedEntry])
         "cell_area": spec.variants.as_dict().get("cell_area"),
         "tile": spec.tile,
     }
+    if spec.zarr_format != 3:  # the default leaves earlier fingerprints unchanged
+        settings["zarr_format"] = spec.zarr_format
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     for _, source in sorted(spec.inputs.items()):
         digest.update(fingerprint(entries[source]).encode())

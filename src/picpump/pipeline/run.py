@@ -22,6 +22,7 @@ from picpump.pipeline.ensemble_stage import build_attribution
 from picpump.pipeline.plan import Plan, build_product
 from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import build_tables
+from picpump.pipeline.table_units import column_units
 from picpump.progress import dask_progress, watch_future
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _reusable_inputs(plan: Plan, url: str) -> bool:
 
 def _write(name: str, ds: xr.Dataset, url: str, plan: Plan, client: Any, progress: bool) -> None:
     """Write one product under a temporary name, compute it, then publish it."""
-    pending = stage_zarr(ds, url, plan.storage_options)
+    pending = stage_zarr(ds, url, plan.storage_options, zarr_format=plan.spec.zarr_format)
     try:
         _compute(pending.task, client, progress, url.rstrip("/").rsplit("/", 1)[-1])
         fault_point(f"publish:{name}")
@@ -179,7 +180,8 @@ def _write_table(
     meta = dict(plan.catalog.metadata)
     attrs = table_attributes(table.attrs, name, plan.spec, meta, command)
     fault_point(f"publish:{name}")
-    urls = write_table(table, base, attrs=attrs, storage_options=plan.storage_options)
+    units = column_units(table)
+    urls = write_table(table, base, attrs=attrs, units=units, storage_options=plan.storage_options)
     result.products[name] = urls["parquet"]
     log(f"{name}: {len(table)} rows → {urls['parquet']} (+ .csv)")
 

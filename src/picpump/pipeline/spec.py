@@ -19,6 +19,8 @@ from picpump.science.registry import ModelVariants
 
 STAGES = ("inputs", "monthly", "climatology", "annual", "global_totals")
 ORDERS = ("production_then_average", "average_then_production")
+ZARR_FORMATS = (2, 3)
+"""Zarr formats products can be written in (2 for sites whose readers use zarr-python 2)."""
 REQUIRED_INPUTS = ("pic", "sst", "par", "kd490", "poc", "npp", "bathymetry")
 
 
@@ -54,6 +56,8 @@ class PipelineSpec:
         Traps, regions, taxa, pathways and the table products requested.
     ensemble : EnsembleDesign or None
         The structural-uncertainty ensemble (``ensemble:`` section), if any.
+    zarr_format : int
+        Zarr format of the product stores, one of :data:`ZARR_FORMATS` (default 3).
     raw : dict
         The spec as read, recorded in every product.
     """
@@ -73,6 +77,7 @@ class PipelineSpec:
     outputs: tuple[str, ...] = STAGES
     analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
     ensemble: EnsembleDesign | None = None
+    zarr_format: int = 3
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -96,6 +101,14 @@ def _check_choice(what: str, value: Any, allowed: tuple[str, ...]) -> str:
             explain(f"'{what}' must be one of {list(allowed)}", repr(value), "fix the spec")
         )
     return str(value)
+
+
+def _zarr_format(value: Any) -> int:
+    if value not in ZARR_FORMATS:
+        raise SpecError(
+            explain(f"'zarr_format' must be one of {list(ZARR_FORMATS)}", repr(value), "fix it")
+        )
+    return int(value)
 
 
 def _period(raw: Mapping[str, Any]) -> Period:
@@ -144,7 +157,7 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
     """
     known = {"name", "description", "period", "grid", "inputs", "variants", "climatology"}
     known |= {"area_variants", "chunks", "outputs", "traps", "regions", "taxa", "pathways"}
-    known |= {"ensemble"}
+    known |= {"ensemble", "zarr_format"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise SpecError(
@@ -180,6 +193,7 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
         outputs=tuple(s for s in STAGES if s in outputs),
         analysis=analysis,
         ensemble=parse_ensemble(raw.get("ensemble")),
+        zarr_format=_zarr_format(raw.get("zarr_format", 3)),
         raw=dict(raw),
     )
 
@@ -213,4 +227,4 @@ def load_spec(urlpath: str, overrides: Mapping[str, Any] | None = None) -> Pipel
     return parse_spec({**raw, **dict(overrides or {})})
 
 
-__all__ = ["ORDERS", "STAGES", "PipelineSpec", "load_spec", "parse_spec"]
+__all__ = ["ORDERS", "STAGES", "ZARR_FORMATS", "PipelineSpec", "load_spec", "parse_spec"]

@@ -3,11 +3,12 @@
 :func:`write_table` writes three files next to each other:
 
 - ``<base>.parquet``: the table, with ``attrs`` as JSON in the Parquet schema metadata (key
-  ``picpump.attrs``); self-contained, dtypes kept;
+  ``picpump.attrs``) and the column units both there (key ``picpump.units``) and on each
+  field (key ``units``); self-contained, dtypes kept;
 - ``<base>.csv``: the same table for spreadsheets, plain (no comment lines, so every CSV
   reader opens it);
 - ``<base>.json``: the sidecar of the CSV: ``attrs``, the column dtypes (to restore them on
-  reading) and the SHA-256 of the CSV bytes.
+  reading), the column ``units`` and the SHA-256 of the CSV bytes.
 
 All three are serialised in memory first, so a failure while serialising touches no file.
 They are then published together (:func:`picpump.io.store.publish.write_files`): locally
@@ -38,6 +39,8 @@ from picpump.io.store.publish import write_files
 
 ATTRS_KEY = b"picpump.attrs"
 """Key of the attributes in the Parquet schema metadata."""
+UNITS_KEY = b"picpump.units"
+"""Key of the column units (JSON) in the Parquet schema metadata."""
 EXTENSIONS = (".parquet", ".csv", ".json")
 
 
@@ -56,11 +59,22 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, default=_json_default, allow_nan=True)
 
 
-def _parquet_bytes(df: pd.DataFrame, attrs_json: str) -> bytes:
+def _parquet_bytes(df: pd.DataFrame, attrs_json: str, units: Mapping[str, str]) -> bytes:
     table = pa.Table.from_pandas(df, preserve_index=False)
-    metadata = {**(table.schema.metadata or {}), ATTRS_KEY: attrs_json.encode()}
+    fields = [
+        f.with_metadata({**(f.metadata or {}), b"units": units[f.name].encode()})
+        if f.name in units
+        else f
+        for f in table.schema
+    ]
+    metadata = {
+        **(table.schema.metadata or {}),
+        ATTRS_KEY: attrs_json.encode(),
+        UNITS_KEY: json.dumps(dict(units)).encode(),
+    }
+    schema = pa.schema(fields, metadata=metadata)
     buffer = io.BytesIO()
-    pq.write_table(table.replace_schema_metadata(metadata), buffer, compression="zstd")
+    pq.write_table(table.cast(schema), buffer, compression="zstd")
     return buffer.getvalue()
 
 
@@ -68,18 +82,21 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, na_rep="", lineterminator="\n").encode()
 
 
-def _serialise(df: pd.DataFrame, attrs: Mapping[str, Any]) -> dict[str, bytes]:
+def _serialise(
+    df: pd.DataFrame, attrs: Mapping[str, Any], units: Mapping[str, str]
+) -> dict[str, bytes]:
     """Serialise the three files; return their bytes keyed by extension."""
     attrs_json = _dumps(dict(attrs))
     csv = _csv_bytes(df)
     sidecar = {
         "attrs": json.loads(attrs_json),
         "columns": {str(c): str(t) for c, t in df.dtypes.items()},
+        "units": {str(c): units[str(c)] for c in df.columns if str(c) in units},
         "rows": len(df),
         "csv_sha256": hashlib.sha256(csv).hexdigest(),
     }
     return {
-        ".parquet": _parquet_bytes(df, attrs_json),
+        ".parquet": _parquet_bytes(df, attrs_json, units),
         ".csv": csv,
         ".json": (_dumps(sidecar) + "\n").encode(),
     }
@@ -98,6 +115,7 @@ def write_table(
     url_base: str,
     *,
     attrs: Mapping[str, Any],
+    units: Mapping[str, str] | None = None,
     storage_options: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """Write a table as ``<url_base>.parquet``, ``<url_base>.csv`` and ``<url_base>.json``.
@@ -112,6 +130,9 @@ def write_table(
     attrs : mapping
         Metadata (JSON-serialisable; numpy values become numbers or lists, others strings):
         in the Parquet schema metadata and in the CSV sidecar.
+    units : mapping, optional
+        Column → unit (UDUNITS spelling, ``""`` for none): in the sidecar's ``units``, the
+        Parquet schema metadata (``picpump.units``) and each Parquet field's ``units``.
     storage_options : mapping, optional
         fsspec options of the target filesystem.
 
@@ -122,7 +143,7 @@ def write_table(
     """
     base = _base(url_base)
     urls = {ext: base + ext for ext in EXTENSIONS}
-    files = _serialise(df, attrs)
+    files = _serialise(df, attrs, {str(k): str(v) for k, v in (units or {}).items()})
     write_files({urls[ext]: files[ext] for ext in EXTENSIONS}, storage_options)
     return {ext.lstrip("."): url for ext, url in urls.items()}
 
@@ -213,4 +234,28 @@ def read_table(
     return table.to_pandas(), attrs
 
 
-__all__ = ["ATTRS_KEY", "read_table", "write_table"]
+def read_units(url: str, storage_options: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Return the column units of a table written by :func:`write_table`.
+
+    Parameters
+    ----------
+    url : str
+        ``<base>.parquet``, ``<base>.csv`` or ``<base>.json``; without extension, the
+        Parquet file.
+    storage_options : mapping, optional
+        fsspec options.
+
+    Returns
+    -------
+    dict of str to str
+        Column → unit (empty for a table written without units).
+    """
+    if url.endswith(".csv") or url.endswith(".json"):
+        sidecar = json.loads(_read_bytes(_base(url) + ".json", storage_options))
+        return dict(sidecar.get("units", {}))
+    raw = _read_bytes(_base(url) + ".parquet", storage_options)
+    metadata = pq.read_schema(io.BytesIO(raw)).metadata or {}
+    return dict(json.loads(metadata[UNITS_KEY])) if UNITS_KEY in metadata else {}
+
+
+__all__ = ["ATTRS_KEY", "UNITS_KEY", "read_table", "read_units", "write_table"]

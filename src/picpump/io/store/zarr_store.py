@@ -1,4 +1,4 @@
-"""Products on any fsspec filesystem: atomic Zarr v3 writes, completeness checks, JSON/text.
+"""Products on any fsspec filesystem: atomic Zarr writes (v3, or v2), completeness, JSON/text.
 
 A product is written under a temporary name (``<name>.partial-<token>``), marked complete
 with a small marker file written last, then published under its final name
@@ -19,6 +19,7 @@ import fsspec
 import numpy as np
 import xarray as xr
 from dask.delayed import Delayed
+from numcodecs import Zstd
 from zarr.codecs import ZstdCodec
 
 from picpump.errors import InputError, explain
@@ -35,9 +36,10 @@ def join(base: str, name: str) -> str:
     return f"{base.rstrip('/')}/{name}"
 
 
-def _encoding(ds: xr.Dataset, level: int) -> dict[str, dict[str, Any]]:
+def _encoding(ds: xr.Dataset, level: int, zarr_format: int = 3) -> dict[str, dict[str, Any]]:
+    codec = ZstdCodec(level=level) if zarr_format == 3 else Zstd(level=level)
     return {
-        str(name): {"compressors": (ZstdCodec(level=level),)}
+        str(name): {"compressors": (codec,)}
         for name, var in ds.data_vars.items()
         if np.issubdtype(var.dtype, np.number) or var.dtype == bool
     }
@@ -89,8 +91,9 @@ def stage_zarr(
     url: str,
     storage_options: Mapping[str, Any] | None = None,
     compression_level: int = 3,
+    zarr_format: int = 3,
 ) -> PendingWrite:
-    """Prepare a lazy Zarr v3 write of ``ds`` under a temporary name next to ``url``.
+    """Prepare a lazy Zarr write of ``ds`` under a temporary name next to ``url``.
 
     The dask chunks of ``ds`` become the Zarr chunks; empty (all-missing) chunks are not
     written; metadata is consolidated.
@@ -105,6 +108,8 @@ def stage_zarr(
         fsspec options (credentials, endpoint).
     compression_level : int, default 3
         zstd level.
+    zarr_format : int, default 3
+        Zarr format; 2 for readers that use zarr-python 2.
 
     Returns
     -------
@@ -117,10 +122,10 @@ def stage_zarr(
     task = ds.to_zarr(
         folder.stage_url,
         mode="w",
-        zarr_format=3,
+        zarr_format=zarr_format,
         consolidated=True,
         compute=False,
-        encoding=_encoding(ds, compression_level),
+        encoding=_encoding(ds, compression_level, zarr_format),
         storage_options=options or None,
     )
     return PendingWrite(folder, task)
@@ -170,8 +175,8 @@ def open_product(url: str, storage_options: Mapping[str, Any] | None = None) -> 
                 "re-run the pipeline; it rewrites incomplete products",
             )
         )
-    return xr.open_zarr(
-        url, consolidated=True, zarr_format=3, storage_options=dict(storage_options or {}) or None
+    return xr.open_zarr(  # the Zarr format (2 or 3) is read from the store
+        url, consolidated=True, storage_options=dict(storage_options or {}) or None
     )
 
 
