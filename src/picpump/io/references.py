@@ -21,6 +21,7 @@ An entry, next to the monthly one it was built from::
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,9 +38,10 @@ from picpump.grid import Grid
 from picpump.io.catalog.entry import ResolvedEntry
 from picpump.io.catalog.model import MONTHLY, is_climatology
 from picpump.io.ingest import rules
-from picpump.io.ingest.lazy import orient_lazy, standardise_lazy
+from picpump.io.ingest.lazy import orient_lazy, outside_lazy, plausible_lazy, standardise_lazy
 from picpump.io.ingest.monthly import TIME_ATTRS
 from picpump.io.ingest.names import axis_role
+from picpump.io.ingest.records import conversion_flags, describe_conversions
 from picpump.io.store.fs import local_path, normalise
 from picpump.units import CANONICAL
 
@@ -134,7 +136,15 @@ def write_references(entry: ResolvedEntry, out: str, fmt: str = "json") -> str:
     """
     if fmt not in FORMATS:
         raise CatalogError(explain(f"fmt must be one of {FORMATS}", repr(fmt), "pick one"))
-    virtual_stack(entry).vz.to_kerchunk(local_path(normalise(out)), format=fmt)
+    stack = virtual_stack(entry)
+    with warnings.catch_warnings(), pd.option_context("future.infer_string", False):
+        # fsspec writes Parquet references with fastparquet, which under pandas 3's default
+        # string inference stores every chunk path as NaN (the references then fail to open
+        # with "argument of type 'float' is not iterable"); plain object strings are written
+        # correctly (tests/io/test_references.py reads them back).
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        stack.vz.to_kerchunk(local_path(normalise(out)), format=fmt)
     return out
 
 
@@ -200,8 +210,14 @@ def open_references(entry: ResolvedEntry, grid: Grid, months_per_chunk: int = 12
     var = orient_lazy(var, orientation).assign_coords(lat=grid.lat, lon=grid.lon)
     var = _select_months(var, entry).chunk(time=months_per_chunk)
     out = standardise_lazy(var, valid, canonical, factor, offset).rename(canonical)
+    flags = conversion_flags(orientation, factor, offset)
+    out = plausible_lazy(out, canonical, url, flags, outside_lazy(var, valid))
     out = out.drop_vars(["lat", "lon"]).assign_coords(grid.coords(with_bounds=False))
     out.attrs = CANONICAL[canonical].attrs() | {"source_references": url}
+    units_label = str(units) if units is not None else str(var.attrs.get("units", ""))
+    out.attrs["conversions_applied"] = describe_conversions(
+        orientation, factor, offset, units_label
+    )
     out["time"].attrs = dict(TIME_ATTRS)
     return out
 
