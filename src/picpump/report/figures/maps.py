@@ -1,0 +1,122 @@
+"""Global maps on an ocean projection (Robinson) with land drawn offline."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Any
+
+import cartopy.crs as ccrs
+import numpy as np
+import xarray as xr
+from cartopy.mpl.patch import geos_to_path
+from matplotlib.axes import Axes
+from matplotlib.collections import QuadMesh
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+
+from picpump.report.figures.land import land_polygons
+from picpump.report.figures.style import color_norm
+
+PROJECTION = ccrs.Robinson(central_longitude=-150)
+"""The ocean projection: Robinson centred on the Pacific."""
+DATA_CRS = ccrs.PlateCarree()
+DISPLAY_DEG = 0.5
+"""Fields finer than this are averaged to about this cell size before drawing [degrees]."""
+
+
+def map_axes(fig: Figure, rows: int, cols: int, index: int) -> Any:
+    """Add a global map panel (``GeoAxes``) at ``index`` of a ``rows`` × ``cols`` grid."""
+    ax = fig.add_subplot(rows, cols, index, projection=PROJECTION)
+    ax.set_global()
+    return ax
+
+
+def display_field(da: xr.DataArray, display_deg: float = DISPLAY_DEG) -> xr.DataArray:
+    """Average a fine (lat, lon) field to about ``display_deg`` cells (NaN-aware), then load it.
+
+    Parameters
+    ----------
+    da : xarray.DataArray
+        A field on a regular grid.
+    display_deg : float
+        Target cell size [degrees].
+
+    Returns
+    -------
+    xarray.DataArray
+        The field in memory, coarsened by an integer factor when its cells are finer.
+    """
+    step = abs(float(da["lat"][1] - da["lat"][0])) if da.sizes["lat"] > 1 else display_deg
+    factor = max(1, math.floor(display_deg / step + 1e-9))
+    if factor > 1:
+        da = da.coarsen(lat=factor, lon=factor, boundary="trim").mean()
+    return da.load()
+
+
+@cache
+def land_path() -> Path:
+    """Return the land outlines projected once to :data:`PROJECTION`, as one path."""
+    projected = PROJECTION.project_geometry(land_polygons(), DATA_CRS)
+    return Path.make_compound_path(*geos_to_path(projected))
+
+
+def add_land(ax: Any) -> None:
+    """Draw land (grey, thin outline) on a map panel, from the offline outlines."""
+    patch = PathPatch(land_path(), facecolor="0.82", edgecolor="0.35", linewidth=0.3, zorder=3)
+    ax.add_patch(patch)
+
+
+def draw_map(
+    ax: Any,
+    da: xr.DataArray,
+    cmap: Any,
+    norm: Normalize | None = None,
+    **kwargs: Any,
+) -> QuadMesh:
+    """Draw a (lat, lon) field on a map panel, with land on top.
+
+    Parameters
+    ----------
+    ax : cartopy GeoAxes
+        From :func:`map_axes`.
+    da : xarray.DataArray
+        The field (coarsened for display here when fine).
+    cmap : colormap
+        Colour map (cmocean).
+    norm : Normalize, optional
+        Colour scale; default :func:`picpump.report.figures.style.color_norm` of the data.
+    **kwargs
+        More ``pcolormesh`` options.
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+        The mesh, for a colourbar.
+    """
+    field = display_field(da)
+    values = np.ma.masked_invalid(np.asarray(field.values, dtype=np.float64))
+    norm = color_norm(values.compressed()) if norm is None else norm
+    mesh = ax.pcolormesh(
+        field["lon"].values,
+        field["lat"].values,
+        values,
+        cmap=cmap,
+        norm=norm,
+        shading="nearest",
+        transform=DATA_CRS,
+        rasterized=True,
+        **kwargs,
+    )
+    add_land(ax)
+    return mesh
+
+
+def title(ax: Axes, text: str) -> None:
+    """Set a small panel title."""
+    ax.set_title(text, fontsize=8)
+
+
+__all__ = ["DISPLAY_DEG", "PROJECTION", "add_land", "display_field", "draw_map", "map_axes"]
