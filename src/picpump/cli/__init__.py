@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import picpump
-from picpump.cli import cluster, compare, demo, ingest, run
+from picpump.cli import cluster, compare, demo, figures, ingest, run
 from picpump.errors import PicpumpError
 
-SUBCOMMANDS = (run, demo, cluster, ingest, compare)
+SUBCOMMANDS = (run, demo, cluster, ingest, compare, figures)
 
 
 def _parser() -> argparse.ArgumentParser:

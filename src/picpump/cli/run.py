@@ -7,6 +7,7 @@ import shlex
 import sys
 from typing import Any
 
+from picpump.cli.figures import draw
 from picpump.cli.options import add_key_value_option
 from picpump.cluster import client_for, load_profile
 from picpump.io.api import load_catalog
@@ -43,6 +44,7 @@ def add_parser(commands: Any) -> None:
         choices=["all"],
         help="'all': also run every registered variant of the production model (ensemble.zarr)",
     )
+    run.add_argument("--figures", action="store_true", help="then draw the figures and report.html")
     run.set_defaults(handler=command)
 
 
@@ -91,4 +93,6 @@ def command(args: argparse.Namespace) -> int:
         )
     print(render_markdown(outcome.summary))
     print(f"summary: {outcome.summary_url}")
+    if args.figures:
+        print(f"report: {draw(out)}")
     return 0

@@ -67,9 +67,7 @@ class RunProducts:
         """Open a gridded product (lazily; kept for the next figure)."""
         if name not in self._opened:
             self._require(name)
-            self._opened[name] = open_product(
-                product_url(self.folder, name), self.storage_options
-            )
+            self._opened[name] = open_product(product_url(self.folder, name), self.storage_options)
         dataset: xr.Dataset = self._opened[name]
         return dataset
 

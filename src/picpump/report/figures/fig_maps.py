@@ -1,10 +1,15 @@
-"""Map figures of the paper: Fig. 1 (traps and regions), Fig. 2 (annual fields), Fig. 3 (taxa)
-and Fig. 6 (regression slope per region and layer)."""
+"""Map figures of the paper: Fig. 1, 2, 3 and 6.
+
+Fig. 1: traps and regions; Fig. 2: annual fields; Fig. 3: taxa; Fig. 6: regression slope per
+region and layer.
+"""
 
 from __future__ import annotations
 
 import cmocean
 import numpy as np
+import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -21,7 +26,7 @@ from picpump.report.figures.style import (
     pretty_units,
     synthetic_note,
 )
-from picpump.report.figures.tables import layer_order, usable_matchups
+from picpump.report.figures.tables import layer_order
 
 FIG2_PANELS = (
     ("npp", "annual NPP", cmocean.cm.algae),
@@ -88,19 +93,36 @@ def fig1_traps(run: RunProducts) -> Figure:
         for color, layer in zip(colors, layers, strict=True):
             rows = traps[(sources == source) & (traps["layer"] == layer)]
             ax.scatter(
-                rows["lon"], rows["lat"], s=14, color=color, marker=MARKERS[s % len(MARKERS)],
-                edgecolors="k", linewidths=0.3, transform=DATA_CRS, zorder=5,
-            )  # fmt: skip
-    handles = [Patch(color=cmap(norm(i)), alpha=0.45, label=names[i]) for i in sorted(names)]
-    handles += [Line2D([], [], color=c, marker="o", ls="", label=f"{lay} m") for c, lay in
-                zip(colors, layers, strict=True)]  # fmt: skip
-    handles += [Line2D([], [], color="k", marker=MARKERS[s % len(MARKERS)], ls="", mfc="none",
-                       label=src) for s, src in enumerate(sorted(sources.unique()))]  # fmt: skip
+                rows["lon"],
+                rows["lat"],
+                s=14,
+                color=color,
+                marker=MARKERS[s % len(MARKERS)],
+                edgecolors="k",
+                linewidths=0.3,
+                transform=DATA_CRS,
+                zorder=5,
+            )
+    handles: list[Artist] = [
+        Patch(color=cmap(norm(i)), alpha=0.45, label=names[i]) for i in sorted(names)
+    ]
+    handles += [
+        Line2D([], [], color=c, marker="o", ls="", label=f"{lay} m")
+        for c, lay in zip(colors, layers, strict=True)
+    ]
+    handles += [
+        Line2D([], [], color="k", marker=MARKERS[s % len(MARKERS)], ls="", mfc="none", label=src)
+        for s, src in enumerate(sorted(sources.unique()))
+    ]
     fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=7, frameon=False)
     title(ax, f"{len(traps)} trap deployments (site × layer) over {len(names)} regions")
     fig.subplots_adjust(bottom=0.22)
     synthetic_note(fig, run.synthetic)
     return fig
+
+
+def _by_region(column: pd.Series) -> dict[str, float]:
+    return {str(k): float(v) for k, v in column.items()}
 
 
 def fig6_slopes(run: RunProducts) -> Figure:
@@ -118,11 +140,20 @@ def fig6_slopes(run: RunProducts) -> Figure:
     for i, layer in enumerate(layers):
         part = table[table["layer"] == layer].set_index("region")
         ax = map_axes(fig, rows, cols, i + 1)
-        mesh = draw_map(ax, paint_regions(regions, part["slope"].to_dict()), cmocean.cm.balance,
-                        norm)  # fmt: skip
-        weak = paint_regions(regions, (~part["significant"].astype(bool)).astype(float).to_dict())
-        ax.contourf(weak["lon"], weak["lat"], weak.fillna(0).values, levels=[0.5, 1.5],
-                    colors="none", hatches=["////"], transform=DATA_CRS, zorder=2)  # fmt: skip
+        mesh = draw_map(
+            ax, paint_regions(regions, _by_region(part["slope"])), cmocean.cm.balance, norm
+        )
+        weak = paint_regions(regions, _by_region(~part["significant"].astype(bool)))
+        ax.contourf(
+            weak["lon"],
+            weak["lat"],
+            weak.fillna(0).values,
+            levels=[0.5, 1.5],
+            colors="none",
+            hatches=["////"],
+            transform=DATA_CRS,
+            zorder=2,
+        )
         title(ax, f"{layer} m")
         letter(ax, chr(ord("a") + i))
         axes.append(ax)

@@ -1,5 +1,8 @@
-"""Plot figures of the paper: Fig. 4 (taxa vs flux), Fig. 5 (flux vs production) and Fig. 7
-(seasonality and export efficiencies by latitude)."""
+"""Plot figures of the paper: Fig. 4, 5 and 7.
+
+Fig. 4: taxa vs flux; Fig. 5: flux vs production; Fig. 7: seasonality and export efficiencies
+by latitude.
+"""
 
 from __future__ import annotations
 
@@ -31,23 +34,37 @@ def fig4_taxa_flux(run: RunProducts) -> Figure:
     fig = Figure(figsize=(4.0 * (len(names) + 1), 4.2))
     axes = fig.subplots(1, len(names) + 1)
     units = pretty_units(str(taxa.attrs.get("units", "g m-2")))
-    at_traps = taxa.sel(lat=rows["cell_lat"].to_xarray(), lon=rows["cell_lon"].to_xarray(),
-                        method="nearest")  # fmt: skip
+    at_traps = taxa.sel(
+        lat=rows["cell_lat"].to_xarray(), lon=rows["cell_lon"].to_xarray(), method="nearest"
+    )
     for i, taxon in enumerate(names):
         ax = axes[i]
         stock = at_traps.sel(taxon=taxon).values
         good = np.isfinite(stock) & (stock > 0)
-        ax.scatter(stock[good], rows["pic_flux"].to_numpy()[good], s=8, alpha=0.6,
-                   color=cmocean.cm.thermal(0.2 + 0.3 * i))  # fmt: skip
-        ax.set(xscale="log", yscale="log", xlabel=f"{taxon} PIC stock [{units}]",
-               ylabel=f"PIC flux [{pretty_units(FLUX_UNITS)}]")  # fmt: skip
+        ax.scatter(
+            stock[good],
+            rows["pic_flux"].to_numpy()[good],
+            s=8,
+            alpha=0.6,
+            color=cmocean.cm.thermal(0.2 + 0.3 * i),
+        )
+        ax.set(
+            xscale="log",
+            yscale="log",
+            xlabel=f"{taxon} PIC stock [{units}]",
+            ylabel=f"PIC flux [{pretty_units(FLUX_UNITS)}]",
+        )
         ax.set_title(f"{taxon} (n = {int(good.sum())})", fontsize=9)
         letter(ax, "abcd"[i])
     profile = axes[-1]
     zonal = taxa.mean("lon", skipna=True)
     for i, taxon in enumerate(names):
-        profile.plot(zonal.sel(taxon=taxon).values, zonal["lat"].values, label=taxon,
-                     color=cmocean.cm.thermal(0.2 + 0.3 * i))  # fmt: skip
+        profile.plot(
+            zonal.sel(taxon=taxon).values,
+            zonal["lat"].values,
+            label=taxon,
+            color=cmocean.cm.thermal(0.2 + 0.3 * i),
+        )
     profile.set(xscale="log", xlabel=f"zonal mean PIC stock [{units}]", ylabel="latitude [°N]")
     profile.legend(fontsize=7)
     letter(profile, "abcd"[len(names)])
@@ -56,8 +73,9 @@ def fig4_taxa_flux(run: RunProducts) -> Figure:
     return fig
 
 
-def _fit_panel(ax: Axes, data: pd.DataFrame, predictor: str, stats: pd.Series | None,
-               alpha: float) -> None:  # fmt: skip
+def _fit_panel(
+    ax: Axes, data: pd.DataFrame, predictor: str, stats: pd.Series | None, alpha: float
+) -> None:
     x = data[predictor].to_numpy(dtype=float)
     y = data["pic_flux"].to_numpy(dtype=float)
     good = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
@@ -71,8 +89,10 @@ def _fit_panel(ax: Axes, data: pd.DataFrame, predictor: str, stats: pd.Series | 
     line = np.geomspace(x.min(), x.max(), 50)
     ax.plot(line, 10**intercept * line**slope, color="C3", lw=1.2)
     if stats is not None:
-        text = (f"r = {stats['r']:.2f}, R² = {stats['r2']:.2f}\n"
-                f"p = {stats['p']:.1e}, n = {int(stats['n'])}")  # fmt: skip
+        text = (
+            f"r = {stats['r']:.2f}, R² = {stats['r2']:.2f}\n"
+            f"p = {stats['p']:.1e}, n = {int(stats['n'])}"
+        )
         text += "" if stats["p"] < alpha else "\nn.s."
         ax.text(0.03, 0.97, text, transform=ax.transAxes, va="top", fontsize=7)
 
@@ -90,6 +110,7 @@ def fig5_flux(run: RunProducts) -> Figure:
             ax = axes[i, j]
             key = (layer, name)
             stats = pearson.loc[key] if key in pearson.index else None
+            stats = stats if isinstance(stats, pd.Series) else None
             _fit_panel(ax, rows[rows["layer"] == layer], column, stats, DEFAULT_ALPHA)
             ax.set_title(f"{layer} m: flux vs {text}", fontsize=8)
             ax.tick_params(labelsize=7)
@@ -110,8 +131,16 @@ def _efficiency_panel(ax: Axes, table: pd.DataFrame) -> None:
         value = table[name].to_numpy(dtype=float)
         low = value - table[f"{name}_low"].to_numpy(dtype=float)
         high = table[f"{name}_high"].to_numpy(dtype=float) - value
-        ax.errorbar(value, lat, xerr=np.abs(np.vstack([low, high])), fmt="o", ms=4,
-                    color=color, capsize=2, label=f"{name.upper()} (95 % bootstrap)")  # fmt: skip
+        ax.errorbar(
+            value,
+            lat,
+            xerr=np.abs(np.vstack([low, high])),
+            fmt="o",
+            ms=4,
+            color=color,
+            capsize=2,
+            label=f"{name.upper()} (95 % bootstrap)",
+        )
     ax.set(xlabel="efficiency [1]", ylim=(-90, 90))
     ax.legend(fontsize=7)
 
@@ -121,8 +150,10 @@ def fig7_latitude(run: RunProducts) -> Figure:
     annual = run.product("annual")
     fig = Figure(figsize=(12, 5))
     axes = fig.subplots(1, 3, sharey=True)
-    for name, text, color in (("ez_pic_production_cv", "PIC production", "C3"),
-                              ("npp_cv", "NPP", "C2")):  # fmt: skip
+    for name, text, color in (
+        ("ez_pic_production_cv", "PIC production", "C3"),
+        ("npp_cv", "NPP", "C2"),
+    ):
         zonal = annual[name].median("lon", skipna=True).load()
         axes[0].plot(zonal.values, zonal["lat"].values, color=color, label=text)
     axes[0].set(xlabel="seasonal CV (zonal median) [1]", ylabel="latitude [°N]")
@@ -134,8 +165,14 @@ def fig7_latitude(run: RunProducts) -> Figure:
     height = (paths["lat_max"] - paths["lat_min"]).to_numpy(dtype=float) * 0.8
     fecal = paths["fecal_pellets"].to_numpy(dtype=float)
     axes[2].barh(lat, fecal, height=height, color="C5", label="fecal pellets")
-    axes[2].barh(lat, paths["aggregates"].to_numpy(dtype=float), left=fecal, height=height,
-                 color="C9", label="aggregates")  # fmt: skip
+    axes[2].barh(
+        lat,
+        paths["aggregates"].to_numpy(dtype=float),
+        left=fecal,
+        height=height,
+        color="C9",
+        label="aggregates",
+    )
     axes[2].set(xlabel="share of export [1]", xlim=(0, 1))
     axes[2].legend(fontsize=7)
     for ax, text in zip(axes, ("a", "a (efficiencies)", "b"), strict=True):

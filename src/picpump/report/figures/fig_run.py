@@ -51,8 +51,14 @@ def run_hovmoller(run: RunProducts) -> Figure:
     for i, (name, text, cmap) in enumerate(HOVMOLLER):
         zonal = clim[name].mean("lon", skipna=True).load().transpose("lat", "month")
         values = np.ma.masked_invalid(zonal.values.astype(np.float64))
-        mesh = axes[i].pcolormesh(zonal["month"].values, zonal["lat"].values, values, cmap=cmap,
-                                  norm=color_norm(values.compressed()), shading="nearest")  # fmt: skip
+        mesh = axes[i].pcolormesh(
+            zonal["month"].values,
+            zonal["lat"].values,
+            values,
+            cmap=cmap,
+            norm=color_norm(values.compressed()),
+            shading="nearest",
+        )
         axes[i].set(xlabel="month", ylabel="latitude [°N]", xticks=range(1, 13))
         axes[i].set_title(f"zonal mean {text}", fontsize=9)
         letter(axes[i], "ab"[i])

@@ -46,28 +46,72 @@ class FigureSpec:
 FIGURES: dict[str, FigureSpec] = {
     f.name: f
     for f in (
-        FigureSpec("fig1_traps", fig1_traps, ("regions", "matchups"), 1,
-                   "Fig. 1: sediment-trap locations by depth layer and source over the regions."),
-        FigureSpec("fig2_maps", fig2_maps, ("annual",), 6,
-                   "Fig. 2: annual NPP and PIC production, their seasonal CV, POC and PIC "
-                   "residence times."),
-        FigureSpec("fig3_taxa", fig3_taxa, ("taxa_stocks",), 9,
-                   "Fig. 3: share of the PIC stock, stock and seasonal CV of each calcifier."),
-        FigureSpec("fig4_taxa_flux", fig4_taxa_flux, ("taxa_stocks", "matchups",
-                   "pearson_by_layer"), 4,
-                   "Fig. 4: calcifier stocks at the traps against PIC flux; zonal profiles."),
-        FigureSpec("fig5_flux", fig5_flux, ("annual", "matchups", "pearson_by_layer"), 14,
-                   "Fig. 5: PIC flux against production and NPP per depth layer (log-log)."),
-        FigureSpec("fig6_slopes", fig6_slopes, ("regions", "regression_by_region_layer"), 7,
-                   "Fig. 6: regression slope of PIC flux on production per region and layer."),
-        FigureSpec("fig7_latitude", fig7_latitude, ("annual", "export_pathways_by_latitude"), 3,
-                   "Fig. 7: seasonal CV by latitude, E_eff and T_eff, export pathway shares."),
-        FigureSpec("run_totals", run_totals, ("global_totals",), 5,
-                   "Run: global totals through time (both cell-area variants) and coverage."),
-        FigureSpec("run_hovmoller", run_hovmoller, ("climatology",), 2,
-                   "Run: climatological seasonal cycle by latitude (zonal means)."),
+        FigureSpec(
+            "fig1_traps",
+            fig1_traps,
+            ("regions", "matchups"),
+            1,
+            "Fig. 1: sediment-trap locations by depth layer and source over the regions.",
+        ),
+        FigureSpec(
+            "fig2_maps",
+            fig2_maps,
+            ("annual",),
+            6,
+            "Fig. 2: annual NPP and PIC production, their seasonal CV, POC and PIC "
+            "residence times.",
+        ),
+        FigureSpec(
+            "fig3_taxa",
+            fig3_taxa,
+            ("taxa_stocks",),
+            9,
+            "Fig. 3: share of the PIC stock, stock and seasonal CV of each calcifier.",
+        ),
+        FigureSpec(
+            "fig4_taxa_flux",
+            fig4_taxa_flux,
+            ("taxa_stocks", "matchups", "pearson_by_layer"),
+            4,
+            "Fig. 4: calcifier stocks at the traps against PIC flux; zonal profiles.",
+        ),
+        FigureSpec(
+            "fig5_flux",
+            fig5_flux,
+            ("annual", "matchups", "pearson_by_layer"),
+            14,
+            "Fig. 5: PIC flux against production and NPP per depth layer (log-log).",
+        ),
+        FigureSpec(
+            "fig6_slopes",
+            fig6_slopes,
+            ("regions", "regression_by_region_layer"),
+            7,
+            "Fig. 6: regression slope of PIC flux on production per region and layer.",
+        ),
+        FigureSpec(
+            "fig7_latitude",
+            fig7_latitude,
+            ("annual", "export_pathways_by_latitude"),
+            3,
+            "Fig. 7: seasonal CV by latitude, E_eff and T_eff, export pathway shares.",
+        ),
+        FigureSpec(
+            "run_totals",
+            run_totals,
+            ("global_totals",),
+            5,
+            "Run: global totals through time (both cell-area variants) and coverage.",
+        ),
+        FigureSpec(
+            "run_hovmoller",
+            run_hovmoller,
+            ("climatology",),
+            2,
+            "Run: climatological seasonal cycle by latitude (zonal means).",
+        ),
     )
-}  # fmt: skip
+}
 
 
 def select_figures(only: Iterable[str] | None = None) -> list[FigureSpec]:

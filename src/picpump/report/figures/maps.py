@@ -9,7 +9,7 @@ from typing import Any
 import cartopy.crs as ccrs
 import numpy as np
 import xarray as xr
-from cartopy.mpl.patch import geos_to_path
+from cartopy.mpl.path import shapely_to_path
 from matplotlib.axes import Axes
 from matplotlib.collections import QuadMesh
 from matplotlib.colors import Normalize
@@ -60,7 +60,7 @@ def display_field(da: xr.DataArray, display_deg: float = DISPLAY_DEG) -> xr.Data
 def land_path() -> Path:
     """Return the land outlines projected once to :data:`PROJECTION`, as one path."""
     projected = PROJECTION.project_geometry(land_polygons(), DATA_CRS)
-    return Path.make_compound_path(*geos_to_path(projected))
+    return shapely_to_path(projected)
 
 
 def add_land(ax: Any) -> None:

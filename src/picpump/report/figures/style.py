@@ -78,9 +78,7 @@ def add_colorbar(
 
 def letter(ax: Axes, text: str) -> None:
     """Write a panel letter (``a``, ``b`` ...) in the upper left corner of ``ax``."""
-    ax.text(
-        0.0, 1.02, text, transform=ax.transAxes, fontsize=10, fontweight="bold", va="bottom"
-    )
+    ax.text(0.0, 1.02, text, transform=ax.transAxes, fontsize=10, fontweight="bold", va="bottom")
 
 
 def synthetic_note(fig: Figure, synthetic: bool) -> None:
