@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from picpump.report.figures.data import RunProducts
-from picpump.report.figures.maps import DATA_CRS, draw_map, map_axes, title
+from picpump.report.figures.maps import DATA_CRS, draw_map, map_axes, seam_at_map_edge, title
 from picpump.report.figures.regions import paint_regions, region_colors, region_field
 from picpump.report.figures.style import (
     add_colorbar,
@@ -143,7 +143,9 @@ def fig6_slopes(run: RunProducts) -> Figure:
         mesh = draw_map(
             ax, paint_regions(regions, _by_region(part["slope"])), cmocean.cm.balance, norm
         )
-        weak = paint_regions(regions, _by_region(~part["significant"].astype(bool)))
+        weak = seam_at_map_edge(
+            paint_regions(regions, _by_region(~part["significant"].astype(bool)))
+        )
         ax.contourf(
             weak["lon"],
             weak["lat"],

@@ -20,7 +20,8 @@ from matplotlib.path import Path
 from picpump.report.figures.land import land_polygons
 from picpump.report.figures.style import color_norm
 
-PROJECTION = ccrs.Robinson(central_longitude=-150)
+CENTRAL_LONGITUDE = -150.0
+PROJECTION = ccrs.Robinson(central_longitude=CENTRAL_LONGITUDE)
 """The ocean projection: Robinson centred on the Pacific."""
 DATA_CRS = ccrs.PlateCarree()
 DISPLAY_DEG = 0.5
@@ -63,6 +64,13 @@ def land_path() -> Path:
     return shapely_to_path(projected)
 
 
+def seam_at_map_edge(da: xr.DataArray) -> xr.DataArray:
+    """Roll the longitudes so the data's first column starts at the map's edge (no seam)."""
+    edge = CENTRAL_LONGITUDE + 180.0
+    shifted = (da["lon"] - edge) % 360.0 + edge
+    return da.assign_coords(lon=shifted).sortby("lon")
+
+
 def add_land(ax: Any) -> None:
     """Draw land (grey, thin outline) on a map panel, from the offline outlines."""
     patch = PathPatch(land_path(), facecolor="0.82", edgecolor="0.35", linewidth=0.3, zorder=3)
@@ -96,7 +104,7 @@ def draw_map(
     matplotlib.collections.QuadMesh
         The mesh, for a colourbar.
     """
-    field = display_field(da)
+    field = seam_at_map_edge(display_field(da))
     values = np.ma.masked_invalid(np.asarray(field.values, dtype=np.float64))
     norm = color_norm(values.compressed()) if norm is None else norm
     mesh = ax.pcolormesh(
@@ -119,4 +127,12 @@ def title(ax: Axes, text: str) -> None:
     ax.set_title(text, fontsize=8)
 
 
-__all__ = ["DISPLAY_DEG", "PROJECTION", "add_land", "display_field", "draw_map", "map_axes"]
+__all__ = [
+    "seam_at_map_edge",
+    "DISPLAY_DEG",
+    "PROJECTION",
+    "add_land",
+    "display_field",
+    "draw_map",
+    "map_axes",
+]
