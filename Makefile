@@ -34,7 +34,8 @@ figures: demo ## The demo's figures and report.html; refresh the README images i
 	$(BIN)/picpump figures $(OUT)
 	mkdir -p docs/img
 	for n in fig2_maps fig7_latitude; do $(BIN)/python -c 'import sys; from PIL import Image; \
-	  im = Image.open(sys.argv[1]); im.thumbnail((900, 2000)); im.save(sys.argv[2], optimize=True)' \
+	  im = Image.open(sys.argv[1]).convert("RGB"); im.thumbnail((900, 2000)); \
+	  im.quantize(256).save(sys.argv[2], optimize=True)' \
 	  $(OUT)/figures/$$n.png docs/img/$$n.png; done
 
 lint: venv ## ruff, ruff format, mypy and the import-linter layering contract
