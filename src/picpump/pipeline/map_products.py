@@ -31,11 +31,16 @@ def taxa_factors(section: Mapping[str, Any]) -> Variant:
 
 
 def map_products(spec: PipelineSpec) -> tuple[str, ...]:
-    """Return the gridded analysis products a spec asks for (in :data:`MAP_PRODUCTS` order)."""
+    """Return the gridded analysis products a spec asks for (in :data:`MAP_PRODUCTS` order).
+
+    The taxa stocks come with the ``taxa_contribution`` table, the region map with the trap
+    tables that use regions (``matchups``, ``regression_by_region_layer``).
+    """
+    tables = set(spec.analysis.tables)
     wanted = {
-        "taxa_stocks": spec.analysis.taxa is not None
-        and "taxa_contribution" in spec.analysis.tables,
-        "regions": spec.analysis.regions is not None,
+        "taxa_stocks": spec.analysis.taxa is not None and "taxa_contribution" in tables,
+        "regions": spec.analysis.regions is not None
+        and bool(tables & {"matchups", "regression_by_region_layer"}),
     }
     return tuple(name for name in MAP_PRODUCTS if wanted[name])
 
@@ -76,6 +81,7 @@ def build_taxa_stocks(
 def build_region_map(entries: Mapping[str, ResolvedEntry], spec: PipelineSpec) -> xr.Dataset:
     """Return the paper's region map of the ``regions:`` source (1°, int16, CF flags)."""
     regions = read_regions(RunSources(entries), str(spec.analysis.regions))
+    regions = regions.assign_attrs(units="1")
     return regions.to_dataset().chunk({"lat": -1, "lon": -1})
 
 
