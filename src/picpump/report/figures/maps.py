@@ -64,6 +64,25 @@ def land_path() -> Path:
     return shapely_to_path(projected)
 
 
+def _edges(centres: np.ndarray) -> np.ndarray:
+    step = np.diff(centres)
+    inner = centres[:-1] + step / 2
+    return np.concatenate([[centres[0] - step[0] / 2], inner, [centres[-1] + step[-1] / 2]])
+
+
+def projected_corners(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the cell corners of a (lat, lon) grid in :data:`PROJECTION` coordinates.
+
+    The longitudes must start at the map's edge (:func:`seam_at_map_edge`).
+    """
+    left = CENTRAL_LONGITUDE + 180.0  # the map's edge: keep the corners strictly inside it
+    lon_edges = np.clip(_edges(np.asarray(lon, dtype=np.float64)), left + 1e-6, left + 360 - 1e-6)
+    lat_edges = np.clip(_edges(np.asarray(lat, dtype=np.float64)), -90.0, 90.0)
+    grid_lon, grid_lat = np.meshgrid(lon_edges, lat_edges)
+    points = PROJECTION.transform_points(DATA_CRS, grid_lon, grid_lat)
+    return points[..., 0], points[..., 1]
+
+
 def seam_at_map_edge(da: xr.DataArray) -> xr.DataArray:
     """Roll the longitudes so the data's first column starts at the map's edge (no seam)."""
     edge = CENTRAL_LONGITUDE + 180.0
@@ -74,7 +93,8 @@ def seam_at_map_edge(da: xr.DataArray) -> xr.DataArray:
 def add_land(ax: Any) -> None:
     """Draw land (grey, thin outline) on a map panel, from the offline outlines."""
     patch = PathPatch(land_path(), facecolor="0.82", edgecolor="0.35", linewidth=0.3, zorder=3)
-    ax.add_patch(patch)
+    patch.set_transform(ax.transData)
+    ax.add_artist(patch)  # already projected: no limits to update, no reprojection
 
 
 def draw_map(
@@ -107,16 +127,10 @@ def draw_map(
     field = seam_at_map_edge(display_field(da))
     values = np.ma.masked_invalid(np.asarray(field.values, dtype=np.float64))
     norm = color_norm(values.compressed()) if norm is None else norm
-    mesh = ax.pcolormesh(
-        field["lon"].values,
-        field["lat"].values,
-        values,
-        cmap=cmap,
-        norm=norm,
-        shading="nearest",
-        transform=DATA_CRS,
-        rasterized=True,
-        **kwargs,
+    x, y = projected_corners(field["lon"].values, field["lat"].values)
+    # drawn in projected coordinates: the seam lies on the map edge, so no cell wraps
+    mesh = Axes.pcolormesh(
+        ax, x, y, values, cmap=cmap, norm=norm, shading="flat", rasterized=True, **kwargs
     )
     add_land(ax)
     return mesh
