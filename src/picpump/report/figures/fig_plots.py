@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from picpump.report.figures.data import RunProducts
 from picpump.report.figures.style import letter, pretty_units, synthetic_note
@@ -19,6 +20,14 @@ from picpump.report.figures.tables import FLUX_UNITS, layer_order, usable_matchu
 PREDICTORS = (("ez_pic_production", "production", "PIC production"), ("npp", "npp", "NPP"))
 """Statistics' predictor name, matchups column and label."""
 DEFAULT_ALPHA = 0.05
+
+
+def _log_axes(ax: Axes) -> None:
+    """Log–log axes with labels on the decades only (no overlapping minor labels)."""
+    ax.set(xscale="log", yscale="log")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_minor_formatter(NullFormatter())
+    ax.tick_params(which="both", labelsize=7)
 
 
 def _allowed(run: RunProducts, table: str) -> list[str]:
@@ -48,9 +57,8 @@ def fig4_taxa_flux(run: RunProducts) -> Figure:
             alpha=0.6,
             color=cmocean.cm.thermal(0.2 + 0.3 * i),
         )
+        _log_axes(ax)
         ax.set(
-            xscale="log",
-            yscale="log",
             xlabel=f"{taxon} PIC stock [{units}]",
             ylabel=f"PIC flux [{pretty_units(FLUX_UNITS)}]",
         )
@@ -80,7 +88,7 @@ def _fit_panel(
     y = data["pic_flux"].to_numpy(dtype=float)
     good = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
     x, y = x[good], y[good]
-    ax.set(xscale="log", yscale="log")
+    _log_axes(ax)
     if x.size < 3:
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", fontsize=8)
         return

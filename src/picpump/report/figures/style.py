@@ -84,9 +84,7 @@ def letter(ax: Axes, text: str) -> None:
 def synthetic_note(fig: Figure, synthetic: bool) -> None:
     """Mark a figure drawn from synthetic (demo) inputs."""
     if synthetic:
-        fig.text(
-            0.995, 0.003, "synthetic demo data", ha="right", va="bottom", fontsize=6, color="0.4"
-        )
+        fig.text(0.995, 0.995, "synthetic demo data", ha="right", va="top", fontsize=6, color="0.4")
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:
