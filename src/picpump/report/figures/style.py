@@ -82,9 +82,13 @@ def letter(ax: Axes, text: str) -> None:
 
 
 def synthetic_note(fig: Figure, synthetic: bool) -> None:
-    """Mark a figure drawn from synthetic (demo) inputs."""
-    if synthetic:
-        fig.text(0.995, 0.995, "synthetic demo data", ha="right", va="top", fontsize=6, color="0.4")
+    """Mark a figure drawn from synthetic (demo) inputs, above its first panel."""
+    if synthetic and fig.axes:
+        first = fig.axes[0]
+        first.text(
+            1.0, 1.14, "synthetic demo data", transform=first.transAxes, ha="right",
+            va="bottom", fontsize=6, color="0.4",
+        )  # fmt: skip
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:
