@@ -77,3 +77,15 @@ def test_cli_draws_chosen_figures_in_chosen_formats(run_dir: Path, tmp_path: Pat
     ]
     assert (copy / "report.html").is_file()
     assert main(["figures", str(copy), "--only", "fig99"]) == 2
+
+
+def test_colour_scale_is_logarithmic_only_where_values_span_decades() -> None:
+    from matplotlib.colors import LogNorm
+
+    from picpump.report.figures.style import color_norm
+
+    residence = np.geomspace(3.4, 50961.0, 500)
+    assert isinstance(color_norm(residence), LogNorm)
+    assert not isinstance(color_norm(np.linspace(150.0, 750.0, 500)), LogNorm)
+    assert not isinstance(color_norm(np.linspace(-1.0, 1.0, 500)), LogNorm)
+    assert pretty_units("mg m-2 d-1") == "mg m$^{-2}$ d$^{-1}$" and pretty_units("1") == "1"
