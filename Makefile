@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 DEMO_ARCHIVE := data/demo
 OUT ?= outputs/demo
 
-.PHONY: help venv demo demo-archive test lint pytest docs bench bench-quick clean
+.PHONY: help venv demo demo-archive test lint pytest docs bench bench-quick clean figures
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -29,6 +29,14 @@ demo-archive: venv ## Build the embedded demo archive under data/demo
 
 demo: demo-archive ## Run the paper's pipeline on the demo archive (products in outputs/demo)
 	$(BIN)/picpump run pipelines/toullec2026.yaml --catalog catalogs/demo.yaml --cluster local --out $(OUT)
+
+figures: demo ## The demo's figures and report.html; refresh the README images in docs/img
+	$(BIN)/picpump figures $(OUT)
+	mkdir -p docs/img
+	for n in fig2_maps fig7_latitude; do $(BIN)/python -c 'import sys; from PIL import Image; \
+	  im = Image.open(sys.argv[1]).convert("RGB"); im.thumbnail((900, 2000)); \
+	  im.quantize(256).save(sys.argv[2], optimize=True)' \
+	  $(OUT)/figures/$$n.png docs/img/$$n.png; done
 
 lint: venv ## ruff, ruff format, mypy and the import-linter layering contract
 	$(BIN)/ruff check src tests benchmarks

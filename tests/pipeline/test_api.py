@@ -18,6 +18,7 @@ from dask.callbacks import Callback
 import picpump
 from picpump.cli import main
 from picpump.errors import InputError
+from picpump.io.store.generation import current_folder
 
 TEXT_FILES = {".json", ".md", ".yaml", ".log", ".csv", ".parquet"}
 """Files that hold the command line, times or paths, which differ between two runs."""
@@ -43,7 +44,8 @@ def runs(
     with stdout.open("w") as handle, contextlib.redirect_stdout(handle), LibraryNoise():
         assert main([*args, "--cluster", "threads"]) == 0
     result = picpump.run(spec_path, demo_catalog, str(api_out), progress=False)
-    return {"cli": cli_out, "api": api_out, "stdout": stdout.read_text(), "result": result}
+    cli_run, api_run = (Path(current_folder(str(out))) for out in (cli_out, api_out))
+    return {"cli": cli_run, "api": api_run, "stdout": stdout.read_text(), "result": result}
 
 
 def _files(root: Path) -> list[str]:

@@ -31,7 +31,8 @@ def test_building_the_plan_computes_nothing(demo_catalog: str, spec_path: str, t
     with raise_if_dask_computes():
         plan = make_plan(spec, catalog, str(tmp_path))
         previewed = plan.products  # the lazy preview of every product computes nothing either
-    assert list(previewed) == ["inputs", "monthly", "climatology", "annual", "global_totals"]
+    stages = ["inputs", "monthly", "climatology", "annual", "global_totals"]
+    assert list(previewed) == [*stages, "taxa_stocks", "regions"]
     assert not (tmp_path / "inputs.zarr").exists()
 
 

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import picpump
-from picpump.cli import cluster, compare, demo, export, ingest, init, references, run
+from picpump.cli import cluster, compare, demo, export, figures, ingest, init, references, run
 from picpump.cli.parser import ExplainingParser
 from picpump.cli.verbosity import add_logging_options, terminal_level
 from picpump.errors import PicpumpError
 from picpump.logs import configure_terminal
 
-SUBCOMMANDS = (run, demo, cluster, ingest, compare, references, init, export)
+SUBCOMMANDS = (run, demo, cluster, ingest, compare, references, init, export, figures)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from picpump.api import prepare, run_prepared
+from picpump.cli.figures import draw
 from picpump.cli.names import catalog_path, pipeline_path
 from picpump.cli.options import add_key_value_option
 from picpump.cluster import load_profile
@@ -51,6 +52,7 @@ def add_parser(commands: Any) -> None:
         choices=[2, 3],
         help="Zarr format of the product stores [the spec's zarr_format, else 3]",
     )
+    run.add_argument("--figures", action="store_true", help="then draw the figures and report.html")
     run.set_defaults(handler=command)
 
 
@@ -81,4 +83,6 @@ def command(args: argparse.Namespace) -> int:
     print(render_markdown(outcome.summary))
     print(f"summary: {outcome.summary_url}")
     print(f"log: {outcome.log_url}")
+    if args.figures:
+        print(f"report: {draw(plan.out)}")
     return 0

@@ -23,6 +23,7 @@ from picpump.io.api import Catalog, ResolvedEntry, fingerprint, resolve
 from picpump.io.store.zarr_store import join
 from picpump.pipeline import stages
 from picpump.pipeline.ensemble_stage import build_ensemble
+from picpump.pipeline.map_products import build_region_map, build_taxa_stocks, map_products
 from picpump.pipeline.spec import STAGES, PipelineSpec
 
 UPSTREAM: dict[str, tuple[str, ...]] = {
@@ -32,6 +33,8 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "annual": ("climatology",),
     "global_totals": ("monthly",),
     "ensemble": ("inputs",),
+    "taxa_stocks": ("climatology",),
+    "regions": (),
 }
 
 
@@ -73,14 +76,18 @@ class Plan:
     def needed(self) -> list[str]:
         """The products to write: the requested outputs and everything they depend on.
 
-        With an ``ensemble:`` section, ``ensemble`` comes last (it reads ``inputs``).
+        The gridded analysis products (taxa stocks, region map) follow the stages; with an
+        ``ensemble:`` section, ``ensemble`` comes last (it reads ``inputs``).
         """
-        ensemble = ["ensemble"] if self.spec.ensemble is not None else []
-        want = set(self.spec.outputs) | set(ensemble)
-        for name in reversed((*STAGES, *ensemble)):
+        extra = [
+            *map_products(self.spec),
+            *(["ensemble"] if self.spec.ensemble is not None else []),
+        ]
+        want = set(self.spec.outputs) | set(extra)
+        for name in reversed((*STAGES, *extra)):
             if name in want:
                 want |= set(UPSTREAM[name])
-        return [s for s in STAGES if s in want] + ensemble
+        return [s for s in STAGES if s in want] + extra
 
     @cached_property
     def products(self) -> dict[str, xr.Dataset]:
@@ -119,6 +126,10 @@ def build_product(name: str, upstream: Mapping[str, xr.Dataset], plan: Plan) -> 
         return stages.build_annual(upstream["climatology"], spec)
     if name == "ensemble":
         return build_ensemble(upstream["inputs"], spec)
+    if name == "taxa_stocks":
+        return build_taxa_stocks(upstream["climatology"], plan.entries, spec)
+    if name == "regions":
+        return build_region_map(plan.entries, spec)
     return stages.build_global_totals(upstream["monthly"], spec)
 
 
