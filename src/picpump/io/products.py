@@ -11,6 +11,7 @@ import yaml
 
 from picpump.io.api import TABLE, ZARR, Catalog, open_entry, resolve
 from picpump.io.store.zarr_store import join, write_text
+from picpump.redact import redact_tree
 
 TABLE_SUFFIX = ".parquet"
 
@@ -50,7 +51,7 @@ def product_catalog_text(
         }
         for name, url in products.items()
     }
-    return yaml.safe_dump({"metadata": dict(metadata), "sources": sources}, sort_keys=False)
+    return yaml.safe_dump({"metadata": redact_tree(metadata), "sources": sources}, sort_keys=False)
 
 
 def write_product_catalog(

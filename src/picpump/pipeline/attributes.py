@@ -14,6 +14,7 @@ import yaml
 
 import picpump
 from picpump.pipeline.spec import PipelineSpec
+from picpump.redact import redact
 
 SUFFIX_METHODS = {
     "_mean": "time: mean within years time: mean over years",
@@ -116,8 +117,8 @@ def provenance(
     attrs: dict[str, Any] = {
         "Conventions": "CF-1.10",
         "title": f"picpump {product} product ({spec.name})",
-        "source": str(catalog_meta.get("title", "")),
-        "history": f"{now} {command}",
+        "source": redact(str(catalog_meta.get("title", ""))),
+        "history": redact(f"{now} {command}"),
         "picpump_version": picpump.__version__,
         "picpump_product": product,
         "pipeline_spec": json.dumps(spec.raw, default=str),
