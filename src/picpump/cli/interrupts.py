@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-GRACE_SECONDS = 8.0
+GRACE_SECONDS = 5.0
 EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
@@ -30,7 +30,7 @@ class Interrupted(KeyboardInterrupt):
         self.status = EXIT_STATUS.get(signal.Signals(signum), 128 + signum)
 
 
-def stop_children(timeout: float = 2.0) -> None:
+def stop_children(timeout: float = 1.0) -> None:
     """Terminate this process's child processes (local workers, nannies), then kill laggards."""
     import psutil
 
