@@ -89,8 +89,8 @@ def validate_traps(
     (``duration_d`` and ``end - start`` differ by more than ``duration_tolerance_d``);
     ``bad_position`` (lat/lon missing or out of range); ``bad_trap_depth`` (missing or
     negative); ``duplicate`` (same trap, start and depth as the kept row: the first one
-    with valid dates and a PIC flux, else the first); ``missing_pic``; ``nonpositive_pic``; ``undated`` (no
-    start or end date). Existing flags are kept; running it twice changes nothing.
+    with valid dates and a PIC flux, else the first); ``missing_pic``; ``nonpositive_pic``;
+    ``undated`` (no start or end date). Existing flags are kept; running it twice changes nothing.
 
     Parameters
     ----------

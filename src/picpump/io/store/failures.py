@@ -64,21 +64,23 @@ def _os_error(err: OSError, where: str) -> PicpumpError | None:
 def _network_error(err: BaseException, where: str) -> PicpumpError | None:
     kind = type(err).__name__
     module = type(err).__module__
-    if kind in ("NoCredentialsError", "PartialCredentialsError") or "credentials" in str(err):
-        if module.startswith("botocore") or kind.endswith("CredentialsError"):
-            return InputError(
-                explain(
-                    "reading or writing s3:// needs credentials",
-                    f"{where or 's3'}: no AWS credentials found",
-                    "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, "
-                    "or storage_options {anon: true} for a public bucket",
-                )
+    if kind.endswith("CredentialsError") and module.startswith("botocore"):
+        bucket = where if where.startswith("s3://") else "an s3:// input or output"
+        return InputError(
+            explain(
+                "reading or writing s3:// needs credentials",
+                f"{bucket}: {err}",
+                "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, "
+                "or storage_options {anon: true} for a public bucket",
             )
+        )
     if module.startswith("aiohttp") and ("Connect" in kind or "Connection" in kind):
+        host = getattr(err, "host", None)
+        server = f"http server {host}:{getattr(err, 'port', '')}" if host else "an http server"
         return InputError(
             explain(
                 "an http input must be reachable",
-                f"{where or 'an http URL'}: {redact(str(err))}",
+                f"{server}: {redact(str(err))}",
                 "check the URL, the network and the server, or use a local mirror (--param)",
             )
         )
