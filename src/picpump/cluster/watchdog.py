@@ -14,6 +14,8 @@ Limits are dask config keys (environment ``DASK_PICPUMP__WATCHDOG__...``):
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +27,7 @@ from distributed.diagnostics.plugin import SchedulerPlugin
 
 from picpump.errors import ClusterError, explain
 
+LOG = logging.getLogger(__name__)
 PLUGIN_NAME = "picpump-watchdog"
 DEFAULTS = {
     "max-worker-deaths": 6,
@@ -45,8 +48,9 @@ class WorkerHealth(SchedulerPlugin):
         self.last_finish = time.monotonic()
 
     def remove_worker(self, scheduler: Any, worker: str, **kwargs: Any) -> None:
-        """Count a worker that left (died, was restarted or was retired)."""
-        self.removed += 1
+        """Count a worker that left unasked (died or was restarted; not one retired)."""
+        if "retire" not in str(kwargs.get("stimulus_id", "")):
+            self.removed += 1
 
     def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
         """Remember when a task last finished."""
@@ -90,21 +94,31 @@ class Watchdog:
         self._thread = threading.Thread(target=self._watch, name=PLUGIN_NAME, daemon=True)
 
     def start(self) -> None:
-        """Register the plugin and start polling."""
-        self.client.register_plugin(WorkerHealth(), name=PLUGIN_NAME)
+        """Register the plugin and start polling (not at all on a scheduler that refuses it)."""
+        try:
+            self.client.register_plugin(WorkerHealth(), name=PLUGIN_NAME)
+        except Exception as err:  # noqa: BLE001 - e.g. a remote scheduler without picpump
+            LOG.warning("worker health is not watched on this scheduler: %s", err)
+            return
         self.limits = memory_limits(self.client)
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop polling (before the cluster is torn down)."""
+        """Stop polling and remove the plugin (before the cluster is torn down)."""
         self._stop.set()
+        if self._thread.ident is None:
+            return
+        self._thread.join(timeout=_limit("poll-seconds") + 1)
+        with contextlib.suppress(Exception):
+            self.client.unregister_scheduler_plugin(PLUGIN_NAME)
 
     def _verdict(self, state: dict[str, Any]) -> str:
         deaths, stall = int(_limit("max-worker-deaths")), _limit("stall-seconds")
         if state["removed"] >= deaths:
             return f"{state['removed']} workers died or were restarted (limit {deaths})"
-        paused = self._paused_for(bool(state["paused"] and state["waiting"]))
-        if paused >= _limit("paused-seconds"):
+        starved = bool(state["paused"] and state["waiting"])
+        paused = self._paused_for(starved)
+        if starved and paused >= _limit("paused-seconds"):
             return f"every worker stayed paused at its memory limit for {paused:.0f} s"
         if state["waiting"] and state["idle"] >= stall:
             return f"{state['waiting']} tasks waited {state['idle']:.0f} s with none finishing"

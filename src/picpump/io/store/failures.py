@@ -103,9 +103,9 @@ def as_picpump_error(err: BaseException, where: str = "") -> PicpumpError | None
         A message naming the path or URL, the rule and the fix; ``None`` when ``err`` (and
         its causes) is none of the recognised failures.
     """
+    if isinstance(err, PicpumpError):
+        return err
     for cause in _chain(err):
-        if isinstance(cause, PicpumpError):
-            return cause
         found = _os_error(cause, where) if isinstance(cause, OSError) else None
         found = found or _network_error(cause, where)
         if found is not None:
