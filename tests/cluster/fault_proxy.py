@@ -76,10 +76,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         self.send_response(status)
+        length = str(len(body))
         for name, value in headers:
             if name.lower() not in _HOP_BY_HOP:
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+            elif name.lower() == "content-length" and self.command == "HEAD":
+                length = value  # a HEAD answer tells the size of the object it has no body of
+        self.send_header("Content-Length", length)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)

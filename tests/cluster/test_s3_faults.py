@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dask
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ import xarray as xr
 
 from picpump.io.store.zarr_store import is_complete, open_product, stage_zarr
 from tests.cluster.fault_proxy import FaultProxy
+from tests.pipeline.conftest import demo_catalog, demo_root, spec_path  # noqa: F401 (fixtures)
 from tests.services import S3Server
 
 pytestmark = pytest.mark.s3
@@ -64,3 +67,46 @@ def test_faults_are_retried_and_the_product_is_identical(s3_server: S3Server) ->
         if name.endswith("zarr.json"):
             continue  # metadata holds no chunk bytes; compared through the opened product
         assert fs.cat(f"{root}/direct.zarr{name}") == fs.cat(f"{root}/proxied.zarr{name}")
+
+
+def _cli_run(spec: str, catalog: str, out: str) -> dict[str, str]:
+    from picpump.cli import main
+    from picpump.io.store.zarr_store import read_json
+
+    args = ["run", spec, "--catalog", catalog, "--out", out, "--no-progress"]
+    assert main([*args, "--cluster", "threads"]) == 0
+    products: dict[str, str] = read_json(f"{out}/summary.json")["products"]
+    return products
+
+
+@pytest.mark.integration
+def test_a_run_through_faults_writes_the_same_products(
+    s3_server: S3Server,
+    spec_path: str,  # noqa: F811
+    demo_catalog: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from picpump.io.store.table_files import read_table
+
+    local = _cli_run(spec_path, demo_catalog, str(tmp_path / "local"))
+    proxy = FaultProxy(s3_server.endpoint, period=5).start()
+    try:
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.key)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        remote = _cli_run(spec_path, demo_catalog, f"s3://{s3_server.bucket}/faults/run")
+    finally:
+        proxy.stop()
+    assert proxy.injected[503] > 0 and proxy.injected[500] > 0
+    options = s3_server.storage_options()
+    assert set(remote) == set(local)
+    for name, url in local.items():
+        if url.endswith(".parquet"):
+            pd.testing.assert_frame_equal(read_table(remote[name], options)[0], read_table(url)[0])
+            continue
+        want = open_product(url).load()
+        got = open_product(remote[name], options).load()
+        for var in want.variables:
+            np.testing.assert_array_equal(got[var].values, want[var].values, err_msg=name)
