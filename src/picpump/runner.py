@@ -22,6 +22,7 @@ from picpump.io.store.zarr_store import join, write_text
 from picpump.logs import RunLog, capturing_run_log
 from picpump.pipeline import Plan, execute
 from picpump.pipeline.run import RunResult
+from picpump.redact import redact
 from picpump.report.stac import write_stac
 from picpump.report.summary import summarise, write_summary
 
@@ -115,7 +116,7 @@ def run_plan(
                 log=log,
             )
             outcome.log_url = join(txn.url, RUN_LOG)
-            write_text(outcome.log_url, collected.text(), plan.storage_options)
+            write_text(outcome.log_url, redact(collected.text()), plan.storage_options)
     return outcome
 
 

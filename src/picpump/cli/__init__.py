@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from collections.abc import Sequence
-from typing import Any
 
 import picpump
 from picpump.cli import cluster, compare, demo, export, figures, ingest, init, references, run
+from picpump.cli.interrupts import Interrupted, interruptible
+from picpump.cli.output import redacted_output
 from picpump.cli.parser import ExplainingParser
 from picpump.cli.verbosity import add_logging_options, terminal_level
 from picpump.errors import PicpumpError
+from picpump.io.store.failures import as_picpump_error
 from picpump.logs import configure_terminal
+from picpump.redact import redact
 
 SUBCOMMANDS = (run, demo, cluster, ingest, compare, references, init, export, figures)
 
@@ -32,12 +33,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _interrupt(*_: Any) -> None:
-    raise KeyboardInterrupt
+def _refusal(err: BaseException, args: argparse.Namespace) -> PicpumpError | None:
+    """Return the message a failure stands for, or ``None`` for a bug (left as a traceback)."""
+    return as_picpump_error(err, str(getattr(args, "out", None) or ""))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``picpump`` command line.
+
+    Everything printed (stdout, stderr, log lines) is redacted: no URL credential, token or
+    signature leaves. SIGINT and SIGTERM end the command within a few seconds, its cluster
+    torn down.
 
     Parameters
     ----------
@@ -47,20 +53,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 success, 2 refused input, 130 interrupted.
+        Exit status: 0 success, 2 refused input, 130 interrupted (SIGINT), 143 terminated
+        (SIGTERM).
     """
-    args = _parser().parse_args(argv)
-    configure_terminal(terminal_level(args))
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # a kill or scancel also tears clusters down
+    with redacted_output():
+        args = _parser().parse_args(argv)
+        configure_terminal(terminal_level(args))
+        with interruptible():
+            return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
-    except PicpumpError as err:
-        print(f"picpump: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         print("picpump: interrupted; finished products are intact", file=sys.stderr)
-        return 130
+        return err.status if isinstance(err, Interrupted) else 130
+    except Exception as err:
+        refusal = _refusal(err, args)
+        if refusal is None:
+            raise
+        print(f"picpump: error: {redact(str(refusal))}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

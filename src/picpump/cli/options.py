@@ -14,7 +14,14 @@ def key_value(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
     key, value = text.split("=", 1)
-    return key, yaml.safe_load(value)
+    try:
+        return key, yaml.safe_load(value)
+    except yaml.YAMLError as err:
+        reason = str(err).splitlines()[0]
+        raise argparse.ArgumentTypeError(
+            f"the value of {key} must be plain YAML (numbers, booleans, strings, lists), "
+            f"no tags; received {value!r} ({reason}); fix: quote it, e.g. {key}='{value}'"
+        ) from None
 
 
 def add_key_value_option(parser: argparse.ArgumentParser, flag: str, help_text: str) -> None:

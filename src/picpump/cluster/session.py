@@ -23,6 +23,10 @@ def _launcher(profile: Profile) -> Launcher:
 def client_for(profile: Profile | Mapping[str, Any]) -> Iterator[Any]:
     """Start the profile's cluster and yield a client; tear everything down on exit.
 
+    While the block runs, a watchdog ends it with a :class:`ClusterError` naming the memory
+    limit when workers keep dying or no task finishes for a long time
+    (:mod:`picpump.cluster.watchdog`).
+
     Teardown runs on success, on error and on ``KeyboardInterrupt``: SLURM jobs are
     cancelled, a gateway cluster is shut down, a local cluster is closed; an ``existing``
     scheduler is only disconnected from.
@@ -43,8 +47,20 @@ def client_for(profile: Profile | Mapping[str, Any]) -> Iterator[Any]:
         When the cluster cannot be started or reached, or its workers do not join in time.
     """
     checked = as_profile(profile)
-    with _launcher(checked).start(checked) as client:
+    with _launcher(checked).start(checked) as client, _watched(client):
         yield client
+
+
+@contextmanager
+def _watched(client: Any) -> Iterator[Any]:
+    """Watch a distributed client's workers (see :mod:`picpump.cluster.watchdog`)."""
+    if client is None:
+        yield
+        return
+    from picpump.cluster.watchdog import watched
+
+    with watched(client):
+        yield
 
 
 def describe(profile: Profile | Mapping[str, Any]) -> str:

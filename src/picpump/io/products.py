@@ -17,6 +17,7 @@ from picpump.io.api import TABLE, ZARR, Catalog, load_catalog, open_entry, resol
 from picpump.io.drivers import STANDARD_PARQUET, STANDARD_ZARR
 from picpump.io.store.generation import current_folder
 from picpump.io.store.zarr_store import join, read_json, write_text
+from picpump.redact import redact_tree
 
 TABLE_SUFFIX = ".parquet"
 
@@ -57,7 +58,7 @@ def product_catalog_text(
         }
         for name, url in products.items()
     }
-    return yaml.safe_dump({"metadata": dict(metadata), "sources": sources}, sort_keys=False)
+    return yaml.safe_dump({"metadata": redact_tree(metadata), "sources": sources}, sort_keys=False)
 
 
 def write_product_catalog(

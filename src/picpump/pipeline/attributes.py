@@ -15,6 +15,7 @@ import yaml
 import picpump
 from picpump.pipeline.cf import cell_methods, with_cf_coordinates
 from picpump.pipeline.spec import PipelineSpec
+from picpump.redact import redact
 
 STAT_SUFFIXES = ("_mean", "_std", "_count", "_cv")
 AREA_SUFFIXES = ("_sphere", "_toullec_eq5")
@@ -122,8 +123,8 @@ def provenance(
     attrs: dict[str, Any] = {
         "Conventions": "CF-1.10",
         "title": f"picpump {product} product ({spec.name})",
-        "source": str(catalog_meta.get("title", "")),
-        "history": f"{now} {command}",
+        "source": redact(str(catalog_meta.get("title", ""))),
+        "history": redact(f"{now} {command}"),
         "picpump_version": picpump.__version__,
         "picpump_product": product,
         "pipeline_spec": json.dumps(spec.raw, default=str),

@@ -12,6 +12,7 @@ import xarray as xr
 
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import join, open_product, write_json, write_text
+from picpump.redact import redact_tree
 from picpump.report.glossary import eq5_line, glossary_lines
 from picpump.report.quality import input_quality, quality_lines
 
@@ -189,7 +190,7 @@ def summarise(
     dict
         The content of ``summary.json``.
     """
-    summary: dict[str, Any] = {"run": dict(run), "products": dict(products)}
+    summary: dict[str, Any] = {"run": redact_tree(dict(run)), "products": redact_tree(products)}
     if "global_totals" in products:
         totals = open_product(products["global_totals"], storage_options)
         summary.update(global_figures(totals, area_variants, area_variants[0]))

@@ -64,10 +64,16 @@ def _value_flags(df: pd.DataFrame) -> dict[str, NDArray[np.bool_]]:
         }
 
 
-def _duplicates(df: pd.DataFrame) -> NDArray[np.bool_]:
-    """Rows of a dated (trap, start, depth) but the kept one: the first with a PIC flux."""
-    key = df[["trap_id", "start", "trap_depth_m"]].assign(_no_pic=df["pic_flux"].isna())
-    order = key.sort_values("_no_pic", kind="stable").index
+def _duplicates(df: pd.DataFrame, bad_dates: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Rows of a dated (trap, start, depth) but the kept one.
+
+    The kept row is the first with valid dates (a row whose end precedes its start never
+    displaces a valid one), then the first with a PIC flux.
+    """
+    key = df[["trap_id", "start", "trap_depth_m"]].assign(
+        _bad_dates=bad_dates, _no_pic=df["pic_flux"].isna()
+    )
+    order = key.sort_values(["_bad_dates", "_no_pic"], kind="stable").index
     dup = key.loc[order].duplicated(subset=["trap_id", "start", "trap_depth_m"], keep="first")
     dated = df["start"].notna().to_numpy()
     return np.asarray(dup.reindex(df.index).to_numpy(dtype=bool) & dated)
@@ -83,8 +89,8 @@ def validate_traps(
     (``duration_d`` and ``end - start`` differ by more than ``duration_tolerance_d``);
     ``bad_position`` (lat/lon missing or out of range); ``bad_trap_depth`` (missing or
     negative); ``duplicate`` (same trap, start and depth as the kept row: the first one
-    with a PIC flux, else the first); ``missing_pic``; ``nonpositive_pic``; ``undated`` (no
-    start or end date). Existing flags are kept; running it twice changes nothing.
+    with valid dates and a PIC flux, else the first); ``missing_pic``; ``nonpositive_pic``;
+    ``undated`` (no start or end date). Existing flags are kept; running it twice changes nothing.
 
     Parameters
     ----------
@@ -105,7 +111,7 @@ def validate_traps(
     """
     out = as_trap_table(df)
     flags = {**_date_flags(out, duration_tolerance_d), **_value_flags(out)}
-    flags[FLAG_DUPLICATE] = _duplicates(out)
+    flags[FLAG_DUPLICATE] = _duplicates(out, flags[FLAG_END_BEFORE_START])
     qc = out["qc"]
     for name in VALIDATION_FLAGS:
         qc = add_flag(qc, flags[name], name)

@@ -18,6 +18,7 @@ import xarray as xr
 
 from picpump.errors import InputError, explain
 from picpump.io.ingest.lonlat import canonical_lonlat, find_lonlat, open_small_netcdf
+from picpump.redact import redact
 from picpump.units import fraction_factor
 
 DEFAULT_VARIABLES = {"fecal_pellets": "fecal_pellets", "aggregates": "aggregates"}
@@ -112,7 +113,7 @@ def read_pathways(
         attrs = {"units": "1", "long_name": f"share of the gravitational pump: {pathway}"}
         out[pathway] = ((lat, lon), values, attrs)
     ds = xr.Dataset(out, coords={lat: raw[lat].values, lon: raw[lon].values})
-    ds.attrs = {"source": url}
+    ds.attrs = {"source": redact(url)}
     return canonical_lonlat(ds, lat, lon, url)
 
 

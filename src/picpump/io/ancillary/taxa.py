@@ -24,6 +24,7 @@ from picpump.grid import Grid
 from picpump.io.ingest.lonlat import canonical_lonlat, find_lonlat, find_name, onto_grid
 from picpump.io.ingest.lonlat import open_small_netcdf as open_netcdf
 from picpump.io.store.fs import local_copy
+from picpump.redact import redact
 from picpump.units import BIOMASS_UNITS, biomass_factor
 
 DEFAULT_VARIABLES = {"pteropods": "pteropods", "foraminifers": "foraminifers"}
@@ -107,7 +108,7 @@ def _standardise(raw: xr.Dataset, names: Mapping[str, str], units: Any, where: s
         attrs = {"units": BIOMASS_UNITS, "long_name": f"{taxon} carbon biomass, mean 0-200 m"}
         out[taxon] = (("month", "lat", "lon"), data.astype(np.float32), attrs)
     coords = {c: raw[c].values for c in ("month", "lat", "lon")}
-    return xr.Dataset(out, coords=coords, attrs={"source": where})
+    return xr.Dataset(out, coords=coords, attrs={"source": redact(where)})
 
 
 def read_taxa(

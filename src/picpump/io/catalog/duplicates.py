@@ -130,6 +130,16 @@ def _tie_break(
     return None, "the rule has no tie-break (then: error)"
 
 
+def _why_tied(tied: Sequence[str], best: int, prefer: Sequence[str]) -> str:
+    """Say why the prefer patterns left several files (none matched, or one matched many)."""
+    names = [posixpath.basename(u) for u in tied]
+    if best < len(prefer):
+        return f"{len(tied)} files match the same prefer pattern '{prefer[best]}': {names}"
+    if prefer:
+        return f"no file name matches any prefer pattern {list(prefer)}: {names}"
+    return "the rule has no prefer patterns"
+
+
 def choose_file(
     candidates: Sequence[str],
     month: pd.Timestamp,
@@ -178,6 +188,7 @@ def choose_file(
             reason = f"{why}, rank {best + 1} of {rule.describe()}"
         else:
             winner, reason = _tie_break(tied, rule, header)
+            reason = f"{_why_tied(tied, best, rule.prefer)}; {reason}"
     if winner is None:
         raise InputError(
             explain(

@@ -27,6 +27,7 @@ from fsspec.core import split_protocol
 from picpump.errors import CatalogError, explain
 from picpump.io.catalog.duplicates import TIE_BREAKS
 from picpump.io.catalog.include import resolve_includes
+from picpump.io.catalog.keys import TOP_KEYS, check_entry_keys, refuse_unknown
 from picpump.io.catalog.templates import MONTH_FIELDS
 from picpump.period import Period, month_start
 from picpump.units import CANONICAL
@@ -208,6 +209,7 @@ def _parse(text: str, urlpath: str) -> Mapping[str, Any]:
         raise _bad("a catalog must be valid YAML", str(err), urlpath, "fix the syntax") from err
     if not (isinstance(raw, Mapping) and raw.get("includes")):
         _mapping(raw, "sources", urlpath, required=True)
+    refuse_unknown(raw, TOP_KEYS, "a catalog's top-level", urlpath)
     return raw
 
 
@@ -249,6 +251,7 @@ def load_catalog(
     for name in raw.get("sources") or {}:
         where = f"{url}: sources.{name}"
         entry = _mapping(raw["sources"], name, where, required=True)
+        check_entry_keys(entry, str(entry.get("driver", "")), where)
         spec = CatalogEntry(
             name=str(name),
             driver=str(entry.get("driver", "")),

@@ -42,7 +42,13 @@ def _missing_variable(url: str, variable: str, names: list[str]) -> InputError:
     )
 
 
-def _times(ds: netCDF4.Dataset, dims: tuple[str, ...]) -> list[pd.Timestamp]:
+def _decode_times(values: Any, units: str, calendar: str) -> list[pd.Timestamp]:
+    """Decode CF time values to timestamps (raises ValueError, OverflowError...)."""
+    dates = np.asarray(netCDF4.num2date(np.ravel(values), units, calendar), dtype=object)
+    return [pd.Timestamp(d.year, d.month, d.day, d.hour, d.minute) for d in dates.ravel()]
+
+
+def _times(ds: netCDF4.Dataset, dims: tuple[str, ...], url: str) -> list[pd.Timestamp]:
     """Decode the time coordinate (a time dimension of the variable, else a ``time`` scalar)."""
     name = next((d for d in dims if axis_role(d) == "time"), None)
     name = name or ("time" if "time" in ds.variables else None)
@@ -53,8 +59,18 @@ def _times(ds: netCDF4.Dataset, dims: tuple[str, ...]) -> list[pd.Timestamp]:
     if units is None:
         return []
     calendar = getattr(var, "calendar", "standard")
-    dates = np.asarray(netCDF4.num2date(np.ravel(var[:]), units, calendar), dtype=object)
-    return [pd.Timestamp(d.year, d.month, d.day, d.hour, d.minute) for d in dates.ravel()]
+    try:
+        return _decode_times(var[:], str(units), str(calendar))
+    except (ValueError, OverflowError, TypeError, AttributeError) as err:
+        raise InputError(
+            explain(
+                "a file's time coordinate must be CF time ('days since 1997-09-01', "
+                "'hours since ...', 'seconds since ...') decoding to dates in 1678-2261",
+                f"{url}: {name} units {units!r}, calendar {calendar!r} ({err})",
+                "fix the time units of the file, e.g. "
+                "ncatted -a units,time,o,c,'days since 1970-01-01' FILE",
+            )
+        ) from None
 
 
 def _describe(ds: netCDF4.Dataset, url: str, variable: str) -> FileInfo:
@@ -72,7 +88,7 @@ def _describe(ds: netCDF4.Dataset, url: str, variable: str) -> FileInfo:
         attrs=var.__dict__,
         global_attrs=ds.__dict__,
         coords={d: np.ma.filled(c.astype(float), np.nan) for d, c in coords.items()},
-        times=_times(ds, dims),
+        times=_times(ds, dims, url),
     )
 
 
