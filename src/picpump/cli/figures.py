@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from picpump.io.store.generation import current_folder
-from picpump.report.html import write_report
 
 
 def add_parser(commands: Any) -> None:
@@ -29,6 +28,8 @@ def draw(run_dir: str, only: list[str] | None = None, formats: str = "png") -> s
 
     They go into the run's current generation (next to the products they are drawn from).
     """
+    from picpump.report.html import write_report  # matplotlib and cartopy: only when drawing
+
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     folder = current_folder(run_dir)
     return write_report(folder, only, wanted, log=lambda line: print(line, flush=True))

@@ -107,9 +107,14 @@ def with_records(field: xr.DataArray, canonical: str, counts: Any, flags: Any) -
     return field.assign_coords(
         {
             f"{canonical}{RECORD_SUFFIX}": ("time", counts, record_attrs(canonical)),
-            f"{canonical}{FLAGS_SUFFIX}": ("time", flags, flag_attrs),
+            # the same type as flag_masks (CF: "of the same type as the variable")
+            f"{canonical}{FLAGS_SUFFIX}": ("time", _as_int32(flags), flag_attrs),
         }
     )
+
+
+def _as_int32(values: Any) -> Any:
+    return values.astype(np.int32) if hasattr(values, "astype") else np.asarray(values, np.int32)
 
 
 __all__ = [

@@ -47,8 +47,8 @@ def netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
     -------
     xarray.Dataset
         ``month`` replaced by the climatological ``time`` when the product has one; bounds as
-        variables; boolean masks as int8 (0/1) with ``flag_values`` of that type; the Zarr
-        encodings dropped.
+        variables; boolean masks as int8 (0/1); ``flag_values`` and ``flag_masks`` of the
+        variable's type; the Zarr encodings dropped.
     """
     out = ds.drop_encoding()
     if "month" in out.dims and "time" in out.coords and out["time"].dims == ("month",):
@@ -57,9 +57,9 @@ def netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
     for name, var in out.data_vars.items():
         if var.dtype == bool:
             out[name] = var.astype(np.int8).assign_attrs(var.attrs)
-        if "flag_values" in var.attrs:  # of the variable's type (CF §3.5)
-            flags = np.asarray(var.attrs["flag_values"], dtype=out[name].dtype)
-            out[name].attrs["flag_values"] = flags
+        for key in ("flag_values", "flag_masks"):  # of the variable's type (CF §3.5)
+            if key in var.attrs:
+                out[name].attrs[key] = np.asarray(var.attrs[key], dtype=out[name].dtype)
     return out
 
 
