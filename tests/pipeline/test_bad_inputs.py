@@ -297,14 +297,12 @@ class Case:
     name: str
     defect: Callable[[Path], None]
     outcome: Refused | Handled
-    xfail: str = ""
 
 
 PIC_FILE = "L3m_20010201-20010228__GLOB_100_AV-SWF_PIC_MO_00.nc"
 SST_FILE = "AQUA_MODIS.20010201_20010228.L3m.MO.SST.sst.1deg.nc"
 NPP_FILE = "20010201_cmems_obs-oc_glo_bgc-pp_my_l4-multi-1deg_P1M.nc"
 PLAUSIBILITY = "plausibility rule"
-OTHER_WORKER = "a message for this failure is being added in another change"
 
 CASES = [
     # Missing is never zero: a month without valid data has NaN totals, listed.
@@ -401,24 +399,21 @@ CASES = [
     ),
     Case("pic_nan_in_lat", edit_coordinate("lat", with_nan), Refused((PIC_FILE, "NaN", "lat"))),
     Case("pic_nan_in_lon", edit_coordinate("lon", with_nan), Refused((PIC_FILE, "NaN", "lon"))),
-    # Time units and catalog defects whose messages are being added elsewhere.
+    # Time units and catalog defects.
     Case(
         "npp_time_months_since",
         time_units("months since 2001-01-01"),
         Refused((NPP_FILE, "time")),
-        xfail=OTHER_WORKER,
     ),
     Case(
         "npp_time_units_garbage",
         time_units("fortnights after lunch"),
         Refused((NPP_FILE, "time")),
-        xfail=OTHER_WORKER,
     ),
     Case(
         "catalog_unknown_key",
         edit_catalog(lambda raw: raw["sources"]["pic"]["args"].update(urlpatth="x")),
         Refused(("urlpatth",)),
-        xfail=OTHER_WORKER,
     ),
     Case(
         "catalog_http_unreachable",
@@ -427,7 +422,6 @@ CASES = [
             'urlpath: "http://127.0.0.1:9/bathymetry',
         ),
         Refused(("127.0.0.1:9",)),
-        xfail=OTHER_WORKER,
     ),
 ]
 
@@ -485,8 +479,7 @@ def _records(summary: dict[str, Any], clean: dict[str, Any]) -> bool:
 def params() -> list[Any]:
     out = []
     for case in CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else []
-        out.append(pytest.param(case, id=case.name, marks=marks))
+        out.append(pytest.param(case, id=case.name))
     return out
 
 
