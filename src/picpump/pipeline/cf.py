@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from picpump.grid import BOUNDS_DIM, COORD_ATTRS
+from picpump.grid import BOUNDS_DIM, COORD_ATTRS, Grid
 from picpump.period import Period
 from picpump.pipeline.spec import PipelineSpec
 from picpump.science.area import cell_area
@@ -122,16 +122,24 @@ def _with_grid_axes(ds: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
     The attributes are set last: assigning a field with bare coordinates replaces them.
     """
     out = ds
+    grid = _grid_of(ds, spec)
     if "cell_area" not in out.variables:
-        out = out.assign(cell_area=cell_area(spec.grid, spec.variants.cell_area))
+        out = out.assign(cell_area=cell_area(grid, spec.variants.cell_area))
     out = out.assign_coords(
         {name: out[name].assign_attrs(COORD_ATTRS[name]) for name in ("lat", "lon")}
     )
-    out = out.assign_coords(spec.grid.bounds())
+    out = out.assign_coords(grid.bounds())
     for name, var in out.data_vars.items():
         if name != "cell_area" and {"lat", "lon"} <= set(var.dims):
             var.attrs["cell_measures"] = CELL_MEASURES
     return out
+
+
+def _grid_of(ds: xr.Dataset, spec: PipelineSpec) -> Grid:
+    """Return the product's own grid: the run's, or the 1° grid of map products on a fine run."""
+    if ds.sizes["lat"] == spec.grid.nlat:
+        return spec.grid
+    return Grid(180.0 / ds.sizes["lat"])
 
 
 def _with_time_bounds(ds: xr.Dataset) -> xr.Dataset:
