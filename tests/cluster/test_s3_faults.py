@@ -71,11 +71,11 @@ def test_faults_are_retried_and_the_product_is_identical(s3_server: S3Server) ->
 
 def _cli_run(spec: str, catalog: str, out: str) -> dict[str, str]:
     from picpump.cli import main
-    from picpump.io.store.zarr_store import read_json
+    from picpump.io.products import read_run_summary
 
     args = ["run", spec, "--catalog", catalog, "--out", out, "--no-progress"]
     assert main([*args, "--cluster", "threads"]) == 0
-    products: dict[str, str] = read_json(f"{out}/summary.json")["products"]
+    products: dict[str, str] = read_run_summary(out)["products"]
     return products
 
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.integration
 
 STORES = ("inputs", "monthly", "climatology", "annual", "global_totals")
 TABLES = ("table1",)
-OTHER = ("summary.json", "summary.md", "catalog.yaml")
+OTHER = ("summary.json", "summary.md", "catalog.yaml", "stac", "run.log")
 KILL_POINTS = (
     "lock:acquired",
     "published:monthly",

@@ -43,7 +43,9 @@ def test_pystac_reads_back_items_with_their_assets(run: RunOutcome) -> None:
     for name, url in run.result.products.items():
         asset = items[name].assets["data"]
         assert Path(asset.get_absolute_href() or "").resolve() == Path(url).resolve()
-        media = "application/vnd.zarr" if url.endswith(".zarr") else "application/vnd.apache.parquet"
+        media = (
+            "application/vnd.zarr" if url.endswith(".zarr") else "application/vnd.apache.parquet"
+        )
         assert asset.media_type == media
     assert collection.extra_fields["picpump:synthetic"] is True
 
