@@ -8,6 +8,7 @@ import dask
 import numpy as np
 import pandas as pd
 import pytest
+import s3fs
 import xarray as xr
 
 from picpump.io.store.zarr_store import is_complete, open_product, stage_zarr
@@ -96,6 +97,8 @@ def test_a_run_through_faults_writes_the_same_products(
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
         monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        # an S3 filesystem cached by an earlier test would bypass the proxy's endpoint
+        s3fs.S3FileSystem.clear_instance_cache()
         remote = _cli_run(spec_path, demo_catalog, f"s3://{s3_server.bucket}/faults/run")
     finally:
         proxy.stop()
