@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from picpump.pipeline.analysis_spec import AnalysisSpec, TrapSettings
+from picpump.pipeline.map_products import taxa_factors
 from picpump.pipeline.sources import (
     MASKS_GRID,
     RunSources,
@@ -32,7 +33,7 @@ from picpump.science.pathways import pathways_by_latitude, pathways_on_grid
 from picpump.science.region_lookup import restrict_regions
 from picpump.science.regrid import coarsen_conservative
 from picpump.science.stats import pearson_by_layer, regression_by_region_layer
-from picpump.science.taxa import c_to_pic_factors, calcifier_stocks, taxa_contribution
+from picpump.science.taxa import calcifier_stocks, taxa_contribution
 
 CLIMATOLOGY_FIELDS = ("ez_pic_production_mean", "npp_mean", "pic_100_mean")
 ANNUAL_FIELDS = ("ez_pic_production", "npp")
@@ -131,12 +132,7 @@ def _traps_tables(
 
 
 def _taxa_table(sources: RunSources, fields: OneDegree, section: dict[str, Any]) -> pd.DataFrame:
-    choice = section.get("c_to_pic")
-    if isinstance(choice, dict):
-        choice = dict(choice)
-        factors = c_to_pic_factors(choice.pop("name", None), **choice)
-    else:
-        factors = c_to_pic_factors(choice)
+    factors = taxa_factors(section)
     stocks = calcifier_stocks(read_biomass(sources, section["source"]), c_to_pic=factors)
     pic_100 = fields.climatology["pic_100_mean"]
     table = taxa_contribution(pic_100, stocks, fields.area, fields.ocean)
