@@ -19,10 +19,16 @@ from picpump.science.ensemble import (
     member_variants,
 )
 from picpump.science.ensemble_members import (
+    MAX_SHARED_FACTORS,
+    SharedFactors,
+    annual_of_sums,
+    member_production_reductions,
     member_reductions,
     np_annual_mean,
+    np_annual_of_sums,
     np_member_block,
     np_member_reductions,
+    shares_factors,
 )
 from picpump.science.ensemble_stats import attribution, np_nan_quantiles, np_spread_maps
 from picpump.science.registry import ModelVariants
@@ -99,6 +105,72 @@ def test_the_member_block_equals_the_kernel_per_member() -> None:
         np.testing.assert_allclose(totals[m, 0], expected, rtol=1e-6)
     assert np.isnan(annual[:, 0, 0]).all()
     assert (totals[:, -1] == ocean.sum()).all()  # every ocean cell valid in every month
+
+
+def _inputs_with_every_missing_rule(shape: tuple[int, ...]) -> list[np.ndarray]:
+    rng = np.random.default_rng(7)
+    pic, sst, par, kd = (
+        rng.uniform(lo, hi, shape).astype("float32")
+        for lo, hi in ((-1e-4, 1e-3), (-2, 28), (-1, 50), (-0.01, 0.2))
+    )
+    for field in (pic, sst, par, kd):
+        field[rng.random(shape) < 0.1] = np.nan
+    return [pic, sst, par, kd]
+
+
+@pytest.mark.parametrize(
+    "design",
+    [
+        EnsembleDesign(
+            (
+                VariantFactor("growth_rate", ("fielding2013", "eppley1972")),
+                VariantFactor("euphotic_depth", ("kd490_1pct", "morel2007")),
+                VariantFactor("depth_factor", ("exponential", "vgpm")),
+            )
+        ),
+        EnsembleDesign(
+            (*FACTORS, ParameterFactor("euphotic_depth", "zeu_max", 150.0, 250.0)),
+            "lhs",
+            members_requested=2 * MAX_SHARED_FACTORS,
+            seed=1,
+        ),
+    ],
+    ids=["factorial", "latin-hypercube"],
+)
+def test_members_from_shared_factors_equal_the_kernel_bit_for_bit(
+    design: EnsembleDesign,
+) -> None:
+    shape = (14, 5, 6)
+    pic, sst, par, kd = fields = _inputs_with_every_missing_rule(shape)
+    ocean = np.ones(shape[1:], bool)
+    ocean[1, 2] = False
+    weights = np.random.default_rng(2).uniform(1e9, 2e9, (2, *shape[1:])) * ocean
+    month = (np.arange(14) + 8) % 12 + 1
+    factors = SharedFactors(sst, kd)
+    for member in design.members():
+        variants = member_variants(ModelVariants.from_mapping({}), member)
+        assert shares_factors(variants, fields)
+        shared = member_production_reductions(fields, factors, variants, ocean, weights, month)
+        production = np_ez_pic_production(*fields, variants)
+        assert np.isnan(production).any() and (production > 0).any()
+        sums, counts, totals, valid = member_reductions(production, ocean, weights, month)
+        np.testing.assert_array_equal(shared[0], sums)  # the same float32 values, summed alike
+        np.testing.assert_array_equal(shared[1], counts)
+        np.testing.assert_allclose(shared[2], totals, rtol=1e-12)  # a dot product per step
+        np.testing.assert_array_equal(shared[3], valid)
+
+
+def test_the_compiled_annual_mean_equals_the_numpy_reference() -> None:
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 4, (12, 6, 7))
+    counts[:, 0, 0] = 0  # never valid
+    counts[:7, 1, 1] = 0  # five valid calendar months: below min_months=6
+    sums = rng.uniform(0, 90, counts.shape) * counts
+    compiled = annual_of_sums(sums, counts, 6)
+    reference = np_annual_of_sums(sums, counts, 6)
+    np.testing.assert_array_equal(compiled, reference)
+    assert compiled.dtype == np.float32 and np.isnan(compiled[[0, 1], [0, 1]]).all()
+    assert np.isfinite(compiled).sum() > 30
 
 
 def test_compiled_member_reductions_equal_the_numpy_reference() -> None:
