@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 import yaml
 from matplotlib.collections import PathCollection, QuadMesh
 from PIL import Image
@@ -143,3 +145,18 @@ def test_the_demo_run_has_no_ensemble_figures(run_dir: Path) -> None:
     drawn = {p.stem for p in (run_dir / "figures").iterdir()}
     assert drawn and not drawn & set(ENSEMBLE_FIGURES)
     assert "ens1_spread_map" not in (run_dir / "report.html").read_text()
+
+
+def test_attribution_area_falls_back_to_the_first_total() -> None:
+    totals = {
+        f"global_pic_production_{a}": (("member", "time"), np.ones((2, 3)))
+        for a in ("toullec_eq5", "sphere")
+    }
+    bare = xr.Dataset(totals)
+    assert attribution_area(bare) == "sphere"
+    spec = {"area_variants": ["toullec_eq5", "sphere"]}
+    assert attribution_area(bare.assign_attrs(pipeline_spec=json.dumps(spec))) == "toullec_eq5"
+    assert list(member_totals(bare.assign_attrs(pipeline_spec=json.dumps(spec)))) == [
+        "toullec_eq5",
+        "sphere",
+    ]

@@ -102,6 +102,9 @@ def member_totals(ensemble: xr.Dataset) -> dict[str, xr.DataArray]:
 
 def _tornado(ax: Axes, table: pd.DataFrame) -> None:
     """One bar per factor from the baseline to its lowest and highest one-at-a-time result."""
+    if table.empty:
+        ax.text(0.5, 0.5, "no factor", transform=ax.transAxes, ha="center", fontsize=8)
+        return
     rows = table.assign(size=table["oat_max"] - table["oat_min"])
     rows = rows.sort_values("size", ascending=True, na_position="first").reset_index(drop=True)
     base = float(rows["baseline"].iloc[0])
