@@ -135,7 +135,7 @@ def _tornado(ax: Axes, table: pd.DataFrame) -> None:
 
 
 def _distribution(ax: Axes, totals: dict[str, xr.DataArray], base: float) -> None:
-    """Box (median, 5–95 % whiskers) and every member as a dot, per cell-area variant."""
+    """Box (quartiles, median; 5–95 % whiskers) and every member as a dot, per cell-area variant."""
     names = list(totals)
     values = [t.values[np.isfinite(t.values)] for t in totals.values()]
     y = np.arange(len(names))[::-1].astype(float)
@@ -157,7 +157,8 @@ def _distribution(ax: Axes, totals: dict[str, xr.DataArray], base: float) -> Non
     ax.set_yticks(y, [f"cell area: {n}" for n in names], fontsize=7)
     ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
     count = values[0].size if values else 0
-    ax.set_title(f"{count} members: median, 5–95 % (whiskers), each member", fontsize=8)
+    text = f"{count} members (dots); box: 25–75 % and median; whiskers: 5–95 %"
+    ax.set_title(text, fontsize=8)
     ax.legend(fontsize=7, loc="lower right")
 
 
