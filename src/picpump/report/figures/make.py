@@ -12,6 +12,7 @@ from picpump.errors import SpecError, explain
 from picpump.io.store.fs import filesystem
 from picpump.io.store.zarr_store import join
 from picpump.report.figures.data import RunProducts
+from picpump.report.figures.fig_ensemble import ens1_spread_map, ens2_tornado
 from picpump.report.figures.fig_maps import fig1_traps, fig2_maps, fig3_taxa, fig6_slopes
 from picpump.report.figures.fig_plots import fig4_taxa_flux, fig5_flux, fig7_latitude
 from picpump.report.figures.fig_run import run_hovmoller, run_totals
@@ -34,6 +35,9 @@ class FigureSpec:
         Number of panels (axes other than colourbars).
     caption : str
         One sentence for the report.
+    optional : bool
+        Drawn only for runs that wrote its products (an ensemble): a run without them skips
+        it without a word, unless it is asked for by name.
     """
 
     name: str
@@ -41,6 +45,7 @@ class FigureSpec:
     needs: tuple[str, ...]
     panels: int
     caption: str
+    optional: bool = False
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -110,6 +115,24 @@ FIGURES: dict[str, FigureSpec] = {
             2,
             "Run: climatological seasonal cycle by latitude (zonal means).",
         ),
+        FigureSpec(
+            "ens1_spread_map",
+            ens1_spread_map,
+            ("ensemble",),
+            4,
+            "Ensemble: across-member median annual PIC production, its relative spread "
+            "(p95 − p05) / median, and the 5 % and 95 % quantiles over the members.",
+            optional=True,
+        ),
+        FigureSpec(
+            "ens2_tornado",
+            ens2_tornado,
+            ("ensemble", "ensemble_attribution"),
+            2,
+            "Ensemble: global PIC production when one factor at a time moves from the default "
+            "member, with each factor's first-order variance index; its spread over the members.",
+            optional=True,
+        ),
     )
 }
 
@@ -146,7 +169,8 @@ def make_figures(
 ) -> dict[str, dict[str, str]]:
     """Draw the figures of a run from its written products into ``<folder>/figures/``.
 
-    Figures whose products the run did not write are skipped (and logged).
+    Figures whose products the run did not write are skipped (and logged); optional ones
+    (the ensemble's) silently, unless named in ``only``.
 
     Parameters
     ----------
@@ -171,6 +195,8 @@ def make_figures(
     written: dict[str, dict[str, str]] = {}
     for spec in select_figures(only):
         missing = run.missing(*spec.needs)
+        if missing and spec.optional and not only:
+            continue
         if missing:
             log(f"{spec.name}: skipped, the run has no {', '.join(missing)}")
             continue
