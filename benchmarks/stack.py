@@ -35,6 +35,8 @@ LAND_BOX_DEG = 10.0
 LAND_FRACTION = 0.25
 CLOUD_FRACTION = 0.12
 U32 = np.uint32
+STORE_CODEC = "lz4"
+"""The codec picpump's writer uses by default (part of the Zarr stacks' names)."""
 
 
 def _mix(h: NDArray[np.uint32]) -> NDArray[np.uint32]:
@@ -216,10 +218,11 @@ def ensure_stores(
     work.mkdir(parents=True, exist_ok=True)
     suffix = "" if tile == 90 else f"-t{tile}"
     name = stack_name("{}", n_months, grid, rows) + suffix
-    paths = {"inputs": work / f"{name.format('inputs')}.zarr"}
+    zarr_name = f"{name}-{STORE_CODEC}"  # a store of another codec is not this stack
+    paths = {"inputs": work / f"{zarr_name.format('inputs')}.zarr"}
     write_zarr(synth_dataset(INPUTS, n_months, grid, tile, rows), paths["inputs"])
     if production:
-        paths["production"] = work / f"{name.format('production')}.zarr"
+        paths["production"] = work / f"{zarr_name.format('production')}.zarr"
         field = synth_dataset(["ez_pic_production"], n_months, grid, tile, rows)
         write_zarr(field, paths["production"])
     if netcdf:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -150,17 +151,27 @@ def test_the_spec_takes_a_zarr_format(spec_path: str) -> None:
         parse_spec({**raw, "zarr_format": 4})
 
 
+def test_the_spec_takes_a_compression(spec_path: str) -> None:
+    raw = yaml.safe_load(open(spec_path).read())
+    assert parse_spec(raw).compression == "lz4"
+    assert parse_spec({**raw, "compression": "zstd"}).compression == "zstd"
+    with pytest.raises(SpecError, match="compression"):
+        parse_spec({**raw, "compression": "gzip"})
+
+
 @pytest.mark.integration
-def test_a_run_in_zarr_format_2_gives_the_same_numbers(
+def test_a_run_in_zarr_format_2_with_zstd_gives_the_same_numbers(
     run_dir: Path, demo_catalog: str, spec_path: str, tmp_path: Path
 ) -> None:
     raw = yaml.safe_load(open(spec_path).read())
-    raw.update(outputs=["monthly"], zarr_format=2)
+    raw.update(outputs=["monthly"], zarr_format=2, compression="zstd")
     spec = tmp_path / "spec.yaml"
     spec.write_text(yaml.safe_dump(raw))
     out = tmp_path / "out"
     execute(make_plan(load_spec(str(spec)), load_catalog(demo_catalog), str(out)), progress=False)
     assert (out / "monthly.zarr" / ".zmetadata").exists()
+    meta = json.loads((out / "monthly.zarr" / "ez_pic_production" / ".zarray").read_text())
+    assert meta["compressor"]["id"] == "zstd"  # the run's products are lz4 (the default)
     v2 = xr.open_zarr(out / "monthly.zarr", zarr_format=2)
     v3 = xr.open_zarr(run_dir / "monthly.zarr")
     for name in ("ez_pic_production", "npp", "open_ocean", "cell_area", "time_bnds"):

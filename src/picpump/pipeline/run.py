@@ -69,7 +69,10 @@ def _reusable_inputs(plan: Plan, url: str) -> bool:
 
 def _write(name: str, ds: xr.Dataset, url: str, plan: Plan, client: Any, progress: bool) -> None:
     """Write one product under a temporary name, compute it, then publish it."""
-    pending = stage_zarr(ds, url, plan.storage_options, zarr_format=plan.spec.zarr_format)
+    spec = plan.spec
+    pending = stage_zarr(
+        ds, url, plan.storage_options, zarr_format=spec.zarr_format, compression=spec.compression
+    )
     try:
         _compute(pending.task, client, progress, url.rstrip("/").rsplit("/", 1)[-1])
         fault_point(f"publish:{name}")

@@ -11,6 +11,7 @@ import yaml
 
 from picpump.errors import SpecError, explain
 from picpump.grid import Grid
+from picpump.io.store.zarr_store import COMPRESSIONS
 from picpump.period import Period, month_start
 from picpump.pipeline.analysis_spec import TABLES, AnalysisSpec, parse_analysis
 from picpump.pipeline.ensemble_spec import parse_ensemble
@@ -58,6 +59,9 @@ class PipelineSpec:
         The structural-uncertainty ensemble (``ensemble:`` section), if any.
     zarr_format : int
         Zarr format of the product stores, one of :data:`ZARR_FORMATS` (default 3).
+    compression : str
+        Codec of the product stores, one of
+        :data:`~picpump.io.store.zarr_store.COMPRESSIONS` (default ``lz4``).
     raw : dict
         The spec as read, recorded in every product.
     """
@@ -78,6 +82,7 @@ class PipelineSpec:
     analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
     ensemble: EnsembleDesign | None = None
     zarr_format: int = 3
+    compression: str = "lz4"
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -157,7 +162,7 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
     """
     known = {"name", "description", "period", "grid", "inputs", "variants", "climatology"}
     known |= {"area_variants", "chunks", "outputs", "traps", "regions", "taxa", "pathways"}
-    known |= {"ensemble", "zarr_format"}
+    known |= {"ensemble", "zarr_format", "compression"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise SpecError(
@@ -194,6 +199,7 @@ def parse_spec(raw: Mapping[str, Any]) -> PipelineSpec:
         analysis=analysis,
         ensemble=parse_ensemble(raw.get("ensemble")),
         zarr_format=_zarr_format(raw.get("zarr_format", 3)),
+        compression=_check_choice("compression", raw.get("compression", "lz4"), COMPRESSIONS),
         raw=dict(raw),
     )
 

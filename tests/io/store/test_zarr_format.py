@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from picpump.errors import SpecError
 from picpump.io.store.zarr_store import open_product, stage_zarr
 
 
@@ -27,8 +28,8 @@ def _product() -> xr.Dataset:
     ).chunk({"time": 1})
 
 
-def _write(ds: xr.Dataset, url: Path, zarr_format: int) -> None:
-    pending = stage_zarr(ds, str(url), zarr_format=zarr_format)
+def _write(ds: xr.Dataset, url: Path, zarr_format: int, compression: str = "lz4") -> None:
+    pending = stage_zarr(ds, str(url), zarr_format=zarr_format, compression=compression)
     dask.compute(pending.task)
     pending.publish()
 
@@ -46,8 +47,31 @@ def test_a_store_opens_with_xarray_and_gives_the_same_numbers(
         assert back["field"].attrs["units"] == "g m-2"
 
 
-def test_format_2_arrays_are_zstd_compressed(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("compression", "codec"), [("lz4", "blosc"), ("zstd", "zstd")])
+def test_format_2_arrays_carry_the_chosen_codec(
+    tmp_path: Path, compression: str, codec: str
+) -> None:
     url = tmp_path / "p.zarr"
-    _write(_product(), url, 2)
+    _write(_product(), url, 2, compression)
     meta = json.loads((url / "field" / ".zarray").read_text())
-    assert meta["zarr_format"] == 2 and meta["compressor"]["id"] == "zstd"
+    assert meta["zarr_format"] == 2 and meta["compressor"]["id"] == codec
+    if codec == "blosc":
+        assert meta["compressor"]["cname"] == "lz4" and meta["compressor"]["shuffle"] == 1
+
+
+@pytest.mark.parametrize(("compression", "codec"), [("lz4", "blosc"), ("zstd", "zstd")])
+def test_format_3_arrays_carry_the_chosen_codec_and_the_same_numbers(
+    tmp_path: Path, compression: str, codec: str
+) -> None:
+    ds = _product()
+    url = tmp_path / "p.zarr"
+    _write(ds, url, 3, compression)
+    meta = json.loads((url / "field" / "zarr.json").read_text())
+    assert [c["name"] for c in meta["codecs"]] == ["bytes", codec]
+    back = open_product(str(url))
+    xr.testing.assert_identical(back.load().drop_attrs(), ds.load().drop_attrs())
+
+
+def test_an_unknown_compression_is_refused_with_the_choices(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match=r"(?s)lz4.*zstd.*'gzip'"):
+        _write(_product(), tmp_path / "p.zarr", 3, "gzip")

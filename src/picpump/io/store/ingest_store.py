@@ -23,13 +23,12 @@ import numpy as np
 import pandas as pd
 import zarr
 from numpy.typing import NDArray
-from zarr.codecs import ZstdCodec
 from zarr.core.buffer import default_buffer_prototype
 from zarr.core.group import ConsolidatedMetadata
 
 from picpump.errors import InputError, explain
 from picpump.grid import Grid
-from picpump.io.store.zarr_store import join, write_text
+from picpump.io.store.zarr_store import compressor, join, write_text
 from picpump.units import CANONICAL
 
 RECORD = "picpump_ingest"
@@ -147,14 +146,14 @@ class IngestStore:
             attributes={**attrs, RECORD: dict(record)},
             storage_options=options,
         )
-        zstd = (ZstdCodec(level=3),)
+        codec = (compressor("lz4"),)
         group.create_array(
             "time",
             shape=(0,),
             dtype="int32",
             chunks=(layout.months_per_write,),
             fill_value=0,
-            compressors=zstd,
+            compressors=codec,
             dimension_names=("time",),
             attributes=TIME_ATTRS,
         )
@@ -163,7 +162,7 @@ class IngestStore:
                 axis,
                 shape=values.shape,
                 dtype="float64",
-                compressors=zstd,
+                compressors=codec,
                 dimension_names=(axis,),
                 attributes=grid.coords(with_bounds=False)[axis].attrs,
             )
@@ -175,7 +174,7 @@ class IngestStore:
             chunks=layout.chunks(grid),
             shards=layout.shards(grid),
             fill_value=np.float32(np.nan),
-            compressors=zstd,
+            compressors=codec,
             dimension_names=("time", "lat", "lon"),
             attributes=dict[str, Any](CANONICAL[variable].attrs()),
             config={"write_empty_chunks": False},

@@ -19,10 +19,10 @@ import fsspec
 import numpy as np
 import xarray as xr
 from dask.delayed import Delayed
-from numcodecs import Zstd
-from zarr.codecs import ZstdCodec
+from numcodecs import Blosc, Zstd
+from zarr.codecs import BloscCodec, ZstdCodec
 
-from picpump.errors import InputError, explain
+from picpump.errors import InputError, SpecError, explain
 from picpump.io.store.fs import filesystem
 from picpump.io.store.publish import PARTIAL_TAG, StagedFolder, write_files
 
@@ -36,8 +36,47 @@ def join(base: str, name: str) -> str:
     return f"{base.rstrip('/')}/{name}"
 
 
-def _encoding(ds: xr.Dataset, level: int, zarr_format: int = 3) -> dict[str, dict[str, Any]]:
-    codec = ZstdCodec(level=level) if zarr_format == 3 else Zstd(level=level)
+COMPRESSIONS = ("lz4", "zstd")
+"""Codecs of the product stores. ``lz4`` (the default) is Blosc's LZ4 (level 5) after a byte
+shuffle; ``zstd`` is zstd level 3. Measured on 302-month float32 tiles of a 0.25° stack, one
+core: lz4 decodes at ≈ 1.7 GB/s and encodes at 0.7 GB/s, zstd-3 at 0.43 and 0.08 GB/s, for
+stores 13 % larger (ratio 1.40 against 1.58): decoding was most of a climatology's time."""
+
+
+def compressor(compression: str = "lz4", zarr_format: int = 3, level: int | None = None) -> Any:
+    """Return the Zarr codec of a :data:`COMPRESSIONS` name for ``zarr_format`` 3 or 2.
+
+    Parameters
+    ----------
+    compression : str, default "lz4"
+        ``lz4`` (Blosc LZ4 with byte shuffle) or ``zstd``.
+    zarr_format : int, default 3
+        Zarr format of the store.
+    level : int, optional
+        Compression level [lz4: 5, zstd: 3].
+
+    Returns
+    -------
+    codec
+        A ``zarr.codecs`` codec (format 3) or a numcodecs codec (format 2).
+    """
+    if compression == "zstd":
+        level = 3 if level is None else level
+        return ZstdCodec(level=level) if zarr_format == 3 else Zstd(level=level)
+    if compression != "lz4":
+        raise SpecError(
+            explain(f"compression must be one of {list(COMPRESSIONS)}", repr(compression), "fix it")
+        )
+    level = 5 if level is None else level
+    if zarr_format == 3:
+        return BloscCodec(cname="lz4", clevel=level, shuffle="shuffle")
+    return Blosc(cname="lz4", clevel=level, shuffle=Blosc.SHUFFLE)
+
+
+def _encoding(
+    ds: xr.Dataset, compression: str, level: int | None, zarr_format: int = 3
+) -> dict[str, dict[str, Any]]:
+    codec = compressor(compression, zarr_format, level)
     return {
         str(name): {"compressors": (codec,)}
         for name, var in ds.data_vars.items()
@@ -90,8 +129,9 @@ def stage_zarr(
     ds: xr.Dataset,
     url: str,
     storage_options: Mapping[str, Any] | None = None,
-    compression_level: int = 3,
+    compression_level: int | None = None,
     zarr_format: int = 3,
+    compression: str = "lz4",
 ) -> PendingWrite:
     """Prepare a lazy Zarr write of ``ds`` under a temporary name next to ``url``.
 
@@ -106,10 +146,12 @@ def stage_zarr(
         Final location (local path or fsspec URL) of the ``.zarr`` store.
     storage_options : mapping, optional
         fsspec options (credentials, endpoint).
-    compression_level : int, default 3
-        zstd level.
+    compression_level : int, optional
+        Codec level [lz4: 5, zstd: 3].
     zarr_format : int, default 3
         Zarr format; 2 for readers that use zarr-python 2.
+    compression : str, default "lz4"
+        One of :data:`COMPRESSIONS`.
 
     Returns
     -------
@@ -125,7 +167,7 @@ def stage_zarr(
         zarr_format=zarr_format,
         consolidated=True,
         compute=False,
-        encoding=_encoding(ds, compression_level, zarr_format),
+        encoding=_encoding(ds, compression, compression_level, zarr_format),
         storage_options=options or None,
     )
     return PendingWrite(folder, task)
@@ -213,7 +255,9 @@ def read_json(url: str, storage_options: Mapping[str, Any] | None = None) -> Any
 
 __all__ = [
     "COMPLETE_MARKER",
+    "COMPRESSIONS",
     "PendingWrite",
+    "compressor",
     "is_complete",
     "join",
     "open_product",
