@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import dask
+import numpy as np
 import xarray as xr
 
 from picpump.io.store.zarr_store import open_product, stage_zarr
@@ -46,7 +47,7 @@ def write(ds: xr.Dataset, path: Path) -> None:
 
 def climatology_product(field: xr.DataArray, name: str) -> xr.Dataset:
     """The climatology product of one variable, with the pipeline's dtypes."""
-    clim = monthly_climatology(field)
+    clim = monthly_climatology(field, dtype=np.float32)
     return xr.Dataset(
         {
             f"{name}_mean": clim["mean"].astype("float32"),

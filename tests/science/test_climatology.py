@@ -18,6 +18,7 @@ from picpump.science.climatology import (
     np_finalize_moments,
     np_monthly_moments,
 )
+from picpump.science import climatology
 from tests.conftest import raise_if_dask_computes
 
 
@@ -94,6 +95,24 @@ def test_dask_equals_numpy_and_is_lazy(chunks: dict[str, int]) -> None:
     with raise_if_dask_computes():
         lazy = monthly_climatology(field.chunk(chunks))
     xr.testing.assert_allclose(lazy.compute(), expected)
+
+
+@pytest.mark.parametrize(("cells", "blocks"), [(12, (3, 3)), (30, (2, 2)), (10_000, (1, 1))])
+def test_grouped_tiles_equal_numpy_in_the_stored_dtype(
+    monkeypatch: pytest.MonkeyPatch, cells: int, blocks: tuple[int, int]
+) -> None:
+    """Result blocks gather several ragged tiles; float32 is float64 rounded once."""
+    monkeypatch.setattr(climatology, "OUTPUT_BLOCK_CELLS", cells)
+    field = _stack()
+    expected = monthly_climatology(field)
+    with raise_if_dask_computes():
+        lazy = monthly_climatology(field.chunk({"time": -1, "lat": 2, "lon": 3}), dtype="float32")
+    assert lazy["mean"].dtype == np.float32 and lazy["std"].dtype == np.float32
+    assert lazy["mean"].data.numblocks[1:] == blocks  # 6 × 8 cells in 2 × 3 tiles
+    got = lazy.compute()
+    for name in ("mean", "std"):
+        np.testing.assert_array_equal(got[name].values, expected[name].values.astype("float32"))
+    np.testing.assert_array_equal(got["count"].values, expected["count"].values)
 
 
 def _cdo(op: str, src: Path, dst: Path) -> xr.DataArray:

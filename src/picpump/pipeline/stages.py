@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import xarray as xr
 
 from picpump.io.api import STATIC, Request, ResolvedEntry, open_entry, open_series
@@ -94,7 +95,7 @@ def build_monthly(inputs: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
 
 
 def _climatology_of(field: xr.DataArray, name: str) -> dict[str, xr.DataArray]:
-    clim = monthly_climatology(field)
+    clim = monthly_climatology(field, dtype=np.float32)
     return {
         f"{name}_mean": clim["mean"].astype("float32"),
         f"{name}_std": clim["std"].astype("float32"),

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import dask.array as dask_array
 import fsspec
 import numpy as np
 import xarray as xr
@@ -23,6 +24,7 @@ from numcodecs import Blosc, Zstd
 from zarr.codecs import BloscCodec, ZstdCodec
 
 from picpump.errors import InputError, SpecError, explain
+from picpump.io.store.chunk_reader import chunked_array
 from picpump.io.store.fs import filesystem
 from picpump.io.store.publish import PARTIAL_TAG, StagedFolder, write_files
 
@@ -217,9 +219,41 @@ def open_product(url: str, storage_options: Mapping[str, Any] | None = None) -> 
                 "re-run the pipeline; it rewrites incomplete products",
             )
         )
-    return xr.open_zarr(  # the Zarr format (2 or 3) is read from the store
+    ds = xr.open_zarr(  # the Zarr format (2 or 3) is read from the store
         url, consolidated=True, storage_options=dict(storage_options or {}) or None
     )
+    return with_direct_reads(ds, url, storage_options)
+
+
+def _plain(var: xr.DataArray) -> bool:
+    """Whether xarray reads ``var`` as stored: float, chunked as stored, no CF scaling."""
+    encoding = var.encoding
+    stored = encoding.get("preferred_chunks")
+    return (
+        isinstance(var.data, dask_array.Array)
+        and var.dtype.kind == "f"
+        and encoding.get("dtype", var.dtype) == var.dtype
+        and not {"scale_factor", "add_offset", "missing_value"} & set(encoding)
+        and np.isnan(encoding.get("_FillValue", np.nan))
+        and stored is not None
+        and var.data.chunksize == tuple(stored[d] for d in var.dims)
+    )
+
+
+def with_direct_reads(
+    ds: xr.Dataset, url: str, storage_options: Mapping[str, Any] | None = None
+) -> xr.Dataset:
+    """Swap each plain float variable's reads for :mod:`~picpump.io.store.chunk_reader`'s.
+
+    Same values and chunks; a variable the chunk reader declines keeps zarr-python's reads.
+    """
+    fs, path = filesystem(url, storage_options)
+    swapped = {}
+    for name, var in ds.data_vars.items():
+        direct = chunked_array(fs, join(path, str(name))) if _plain(var) else None
+        if direct is not None and direct.shape == var.shape and direct.chunks == var.chunks:
+            swapped[name] = var.copy(data=direct)
+    return ds.assign(swapped) if swapped else ds
 
 
 def remove_partials(out: str, storage_options: Mapping[str, Any] | None = None) -> list[str]:
@@ -264,6 +298,7 @@ __all__ = [
     "read_json",
     "remove_partials",
     "stage_zarr",
+    "with_direct_reads",
     "write_json",
     "write_text",
 ]
