@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from picpump.science import climatology
 from picpump.science.climatology import (
     finalized_moments,
     monthly_climatology,
@@ -18,7 +19,6 @@ from picpump.science.climatology import (
     np_finalize_moments,
     np_monthly_moments,
 )
-from picpump.science import climatology
 from tests.conftest import raise_if_dask_computes
 
 
