@@ -1,9 +1,11 @@
 """Calendar-month climatology on files: picpump vs ``cdo ymonmean`` + ``ymonstd`` vs xarray.
 
 Each contender runs in its own process, reads the stack from disk and writes its result, as
-a user would: picpump its Zarr product store (mean, std, count), CDO and xarray NetCDF files
-(mean and std). ``python -m benchmarks.climatology CONTENDER --stack PATH --out DIR`` prints
-one JSON line (wall seconds without interpreter start-up, peak RSS).
+a user would: picpump its Zarr product store (mean, std, count), CDO and plain xarray
+(``groupby("time.month")`` on the NetCDF file) NetCDF files (mean and std), and xarray with
+flox and dask's threads on the same Zarr store as picpump (mean and std, written as Zarr).
+``python -m benchmarks.climatology CONTENDER --stack PATH --out DIR`` prints one JSON line
+(wall seconds without interpreter start-up, peak RSS; picpump also its phases).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import resource
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import dask
 import numpy as np
 import psutil
 import xarray as xr
@@ -25,16 +29,56 @@ from benchmarks.job import climatology_product, write
 from benchmarks.proc import median_of, run_json
 from picpump.io.store.zarr_store import open_product
 
-CONTENDERS = ("picpump", "cdo", "xarray")
+CONTENDERS = ("picpump", "cdo", "xarray", "xarray_flox")
+ON_ZARR = ("picpump", "xarray_flox")
+PHASES = ("open_s", "graph_s", "compute_write_s")
 VARIABLE = "ez_pic_production"
 XARRAY_RSS_FACTOR = 3.0
 """Memory guard for plain xarray (free memory needed, × the stack's size): it reads group by
 group from NetCDF, 0.6 GB peak measured on the 1.25 GB 0.25° stack."""
 
 
-def picpump(stack: Path, out: Path) -> None:
+def picpump(stack: Path, out: Path) -> dict[str, float]:
+    """The product written as the pipeline writes it; seconds of each phase."""
+    start = time.perf_counter()
     field = open_product(str(stack))[VARIABLE]
-    write(climatology_product(field, VARIABLE), out / "climatology.zarr")
+    opened = time.perf_counter()
+    product = climatology_product(field, VARIABLE)
+    planned = time.perf_counter()
+    write(product, out / "climatology.zarr")
+    end = time.perf_counter()
+    return {"open_s": opened - start, "graph_s": planned - opened, "compute_write_s": end - planned}
+
+
+def picpump_phases(stack: Path, out: Path) -> dict[str, float]:
+    """Where picpump's time goes, each phase alone: read + decode, compute, write."""
+    field = open_product(str(stack))[VARIABLE]
+    start = time.perf_counter()
+    dask.compute(field.data.map_blocks(_nothing, chunks=(1,) * field.ndim))
+    decoded = time.perf_counter()
+    product = climatology_product(field, VARIABLE).compute()
+    computed = time.perf_counter()
+    write(product.chunk(dict.fromkeys(product.dims, -1) | {"lat": 360, "lon": 720}), out / "c.zarr")
+    written = time.perf_counter()
+    return {
+        "read_decode_s": round(decoded - start, 3),
+        "read_decode_compute_s": round(computed - decoded, 3),
+        "compute_s": round(computed - decoded - (decoded - start), 3),
+        "write_s": round(written - computed, 3),
+    }
+
+
+def _nothing(block: np.ndarray) -> np.ndarray:
+    return np.zeros((1,) * block.ndim, block.dtype)
+
+
+def xarray_flox(stack: Path, out: Path) -> None:
+    """xarray + flox + dask's threads on picpump's Zarr store (as xarray opens it)."""
+    field = xr.open_zarr(stack)[VARIABLE]
+    with xr.set_options(use_flox=True):
+        grouped = field.groupby("time.month")
+        result = xr.Dataset({"mean": grouped.mean(), "std": grouped.std()})
+        result.to_zarr(out / "flox.zarr", mode="w", consolidated=True)
 
 
 def cdo(stack: Path, out: Path) -> None:
@@ -54,15 +98,22 @@ def _max_rss_gb(who: int) -> float:
 
 def measure(contender: str, stack: Path, out: Path) -> dict[str, Any]:
     """Time one contender in this process; peak RSS of this process or of CDO."""
-    run = {"picpump": picpump, "cdo": cdo, "xarray": plain_xarray}[contender]
+    run: Callable[[Path, Path], Any] = {
+        "picpump": picpump,
+        "picpump_phases": picpump_phases,
+        "cdo": cdo,
+        "xarray": plain_xarray,
+        "xarray_flox": xarray_flox,
+    }[contender]
     out.mkdir(parents=True, exist_ok=True)
-    if contender == "picpump":
-        shutil.rmtree(out / "climatology.zarr", ignore_errors=True)
+    for name in ("climatology.zarr", "flox.zarr", "c.zarr"):
+        shutil.rmtree(out / name, ignore_errors=True)
     start = time.perf_counter()
-    run(stack, out)
+    phases = run(stack, out) or {}
     seconds = time.perf_counter() - start
     who = resource.RUSAGE_CHILDREN if contender == "cdo" else resource.RUSAGE_SELF
-    return {"seconds": round(seconds, 3), "peak_rss_gb": round(_max_rss_gb(who), 3)}
+    result = {"seconds": round(seconds, 3), "peak_rss_gb": round(_max_rss_gb(who), 3)}
+    return result | {k: round(v, 3) for k, v in phases.items()}
 
 
 def _in_calendar_order(da: xr.DataArray) -> np.ndarray:
@@ -101,10 +152,8 @@ def _enough_memory(stack_bytes: int) -> bool:
     return psutil.virtual_memory().available > XARRAY_RSS_FACTOR * stack_bytes * 1.2
 
 
-def bench(zarr_stack: Path, nc_stack: Path, out: Path, repeats: int = 3) -> dict[str, Any]:
-    """All contenders, ``repeats`` times each (plain xarray once); medians and speedups."""
-    results: dict[str, Any] = {}
-    runs: dict[str, list[dict[str, Any]]] = {}
+def _contenders(zarr_stack: Path, nc_stack: Path, results: dict[str, Any]) -> dict[str, Path]:
+    """The contenders this machine can run, each with the stack it reads."""
     with xr.open_dataset(nc_stack) as ds:
         field = ds[VARIABLE]
         results["shape"] = list(field.shape)
@@ -112,36 +161,63 @@ def bench(zarr_stack: Path, nc_stack: Path, out: Path, repeats: int = 3) -> dict
             float(field[:: max(1, field.shape[0] // 12)].isnull().mean()), 3
         )
         stack_bytes = field.size * 4
-    todo = {"picpump": (zarr_stack, repeats), "cdo": (nc_stack, repeats), "xarray": (nc_stack, 1)}
+    todo = {name: zarr_stack if name in ON_ZARR else nc_stack for name in CONTENDERS}
     if shutil.which("cdo") is None:
         results["cdo"] = "skipped: cdo is not installed"
         del todo["cdo"]
     if not _enough_memory(stack_bytes):
         results["xarray"] = "skipped: not enough free memory for plain xarray on this stack"
         del todo["xarray"]
-    for name, (stack, n) in todo.items():
-        try:
-            runs[name] = [
-                run_json("climatology", name, "--stack", stack, "--out", out) for _ in range(n)
-            ]
-        except RuntimeError as err:  # e.g. killed for memory: keep the other contenders
-            results[name] = f"failed: {err}"[:500]
-            continue
-        results[f"{name}_s"] = median_of(runs[name], "seconds")
-        results[f"{name}_peak_rss_gb"] = max(r["peak_rss_gb"] for r in runs[name])
-        results[f"{name}_runs_s"] = [r["seconds"] for r in runs[name]]
+    return todo
+
+
+def _record(name: str, runs: list[dict[str, Any]], results: dict[str, Any]) -> None:
+    results[f"{name}_s"] = median_of(runs, "seconds")
+    results[f"{name}_peak_rss_gb"] = max(r["peak_rss_gb"] for r in runs)
+    results[f"{name}_runs_s"] = [r["seconds"] for r in runs]
+    results[f"{name}_range_s"] = [min(results[f"{name}_runs_s"]), max(results[f"{name}_runs_s"])]
+
+
+def bench(zarr_stack: Path, nc_stack: Path, out: Path, repeats: int = 5) -> dict[str, Any]:
+    """Every contender ``repeats`` times, in turn (so all see the same load); medians, speedups.
+
+    Also picpump's phases (one run: read + decode, compute, write) and the speedup over the
+    faster of the two xarray contenders.
+    """
+    results: dict[str, Any] = {"repeats": repeats}
+    todo = _contenders(zarr_stack, nc_stack, results)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in todo}
+    for _ in range(repeats):
+        for name, stack in list(todo.items()):
+            try:
+                runs[name].append(run_json("climatology", name, "--stack", stack, "--out", out))
+            except RuntimeError as err:  # e.g. killed for memory: keep the other contenders
+                results[name] = f"failed: {err}"[:500]
+                del todo[name], runs[name]
+    for name, done in runs.items():
+        _record(name, done, results)
+    if "picpump" in runs:
+        phases = [results["picpump_s"]] + [median_of(runs["picpump"], k) for k in PHASES]
+        results["picpump_phases_s"] = dict(zip(("total", *PHASES), phases, strict=True))
+        results["picpump_phases_alone_s"] = run_json(
+            "climatology", "picpump_phases", "--stack", zarr_stack, "--out", out
+        )
     if "cdo" in runs and "picpump" in runs:
         results["agreement_with_cdo"] = agreement_with_cdo(out)
-    for name in ("cdo", "xarray"):
+    for name in ("cdo", "xarray", "xarray_flox"):
         if name in runs and "picpump" in runs:
             results[f"speedup_vs_{name}"] = round(results[f"{name}_s"] / results["picpump_s"], 2)
+    xarrays = [results[f"{n}_s"] for n in ("xarray", "xarray_flox") if n in runs]
+    if xarrays and "picpump" in runs:
+        results["best_xarray_s"] = min(xarrays)
+        results["speedup_vs_best_xarray"] = round(min(xarrays) / results["picpump_s"], 2)
     shutil.rmtree(out, ignore_errors=True)
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("contender", choices=CONTENDERS)
+    parser.add_argument("contender", choices=(*CONTENDERS, "picpump_phases"))
     parser.add_argument("--stack", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()

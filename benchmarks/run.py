@@ -74,8 +74,8 @@ class Sizes:
     memory_months: tuple[int, ...] = (24, 96, 302)
     kernel_months: int = 24
     fine_months: tuple[int, int] = (24, 48)
-    fine_rows: int = 360
-    repeats: int = 3
+    fine_rows: int = 1080
+    repeats: int = 5
 
 
 QUICK = Sizes(1.0, 36, (12, 24, 36), 12, (3, 6), 48, 2)
@@ -122,7 +122,7 @@ def section_kernel(sizes: Sizes) -> dict[str, Any]:
 
 def section_workers(sizes: Sizes) -> dict[str, Any]:
     paths = ensure_stores(WORK, sizes.months, Grid(sizes.resolution), production=False)
-    return scaling.bench_workers(paths["inputs"], WORK)
+    return scaling.bench_workers(paths["inputs"], WORK, sizes.repeats)
 
 
 def section_memory(sizes: Sizes, done: dict[str, Any]) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def section_matchup(_: Sizes) -> dict[str, Any]:
 def section_demo(_: Sizes) -> dict[str, Any]:
     from benchmarks.demo import bench_pipeline
 
-    return bench_pipeline(WORK)
+    return bench_pipeline(WORK)  # medians of 5 runs (build and run), with their spread
 
 
 def section_ensemble(sizes: Sizes) -> dict[str, Any]:
