@@ -165,10 +165,24 @@ def read_chunk(
     return full
 
 
+def _read_block(
+    fs: Any,
+    path: str,
+    layout: ChunkLayout,
+    block_id: tuple[int, ...] | None = None,
+    block_info: dict[Any, Any] | None = None,
+) -> NDArray[Any]:
+    assert block_id is not None and block_info is not None
+    return read_chunk(fs, path, layout, tuple(block_id), tuple(block_info[None]["chunk-shape"]))
+
+
 def chunked_array(fs: Any, path: str) -> da.Array | None:
     """Return a dask array reading the array at ``path`` chunk by chunk, or ``None``.
 
-    One task per stored chunk; the dask chunks are the Zarr chunks.
+    One task per stored chunk; the dask chunks are the Zarr chunks. The reads form a
+    blockwise layer, so dask fuses each read into the task that consumes its block (the
+    production kernel reads its four input tiles in its own task: measured on 2 worker
+    processes, separate read tasks moved about half of the input bytes between workers).
 
     Parameters
     ----------
@@ -185,13 +199,16 @@ def chunked_array(fs: Any, path: str) -> da.Array | None:
     layout = chunk_layout(fs, path)
     if layout is None:
         return None
-    chunks = da.core.normalize_chunks(layout.chunks, layout.shape)
-    name = f"picpump-read-{tokenize(fs, path, layout)}"
-    graph: dict[Any, Any] = {}
-    for index in np.ndindex(*(len(c) for c in chunks)):
-        shape = tuple(c[i] for c, i in zip(chunks, index, strict=True))
-        graph[(name, *index)] = (read_chunk, fs, path, layout, tuple(index), shape)
-    return da.Array(graph, name, chunks, dtype=layout.dtype)
+    return da.map_blocks(
+        _read_block,
+        fs,
+        path,
+        layout,
+        name=f"picpump-read-{tokenize(fs, path, layout)}",
+        chunks=da.core.normalize_chunks(layout.chunks, layout.shape),
+        dtype=layout.dtype,
+        meta=np.empty((0,) * len(layout.shape), dtype=layout.dtype),
+    )
 
 
 __all__ = ["DECODERS", "ChunkLayout", "chunk_layout", "chunked_array", "read_chunk"]
