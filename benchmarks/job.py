@@ -79,9 +79,44 @@ def run_job(inputs: Path, out: Path) -> dict[str, Any]:
     }
 
 
+TASK_KINDS = (
+    ("ez_pic_production", "production (read + decode + kernel + encode + write)"),
+    ("picpump-read", "read + decode"),
+    ("climatology", "climatology (one pass per tile)"),
+    ("getitem", "encode + write"),
+    ("store", "encode + write"),
+)
+"""Task-name fragments → what the task does."""
+
+
+def _where_time_goes(stream: list[dict[str, Any]], wall_s: float, workers: int) -> dict[str, Any]:
+    """Worker seconds per kind of task (read, kernel + write, climatology...), transfers, idle.
+
+    Reads are fused into the tasks that consume them, so a production task's time holds the
+    read and decode of its four input tiles, the kernel, the encode and the write.
+    """
+    busy: dict[str, float] = {}
+    moved = 0.0
+    for task in stream:
+        key = task["key"][0] if isinstance(task["key"], tuple) else str(task["key"])
+        kind = next((name for part, name in TASK_KINDS if part in key), "other")
+        for part in task["startstops"]:
+            seconds = part["stop"] - part["start"]
+            if part["action"] == "compute":
+                busy[kind] = busy.get(kind, 0.0) + seconds
+            elif part["action"] == "transfer":
+                moved += seconds
+    computing = sum(busy.values())
+    return {
+        "compute_s_by_task": {k: round(v, 2) for k, v in sorted(busy.items(), key=lambda x: -x[1])},
+        "transfer_s": round(moved, 2),
+        "idle_or_scheduling_s": round(max(wall_s * workers - computing - moved, 0.0), 2),
+    }
+
+
 def run_on_cluster(inputs: Path, out: Path, workers: int) -> dict[str, Any]:
     """Run the job on a LocalCluster of ``workers`` single-threaded processes."""
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, get_task_stream
 
     start = time.perf_counter()
     with (
@@ -89,10 +124,12 @@ def run_on_cluster(inputs: Path, out: Path, workers: int) -> dict[str, Any]:
         Client(cluster) as client,
     ):
         started = time.perf_counter() - start
-        result = run_job(inputs, out)
+        with get_task_stream(client) as stream:
+            result = run_job(inputs, out)
         rss = client.run(max_rss_gb)
     result["cluster_start_s"] = round(started, 3)
     result["peak_rss_gb_per_worker"] = round(max(rss.values()), 3)
+    result["worker_seconds"] = _where_time_goes(stream.data, result["total_s"], workers)
     return result
 
 
