@@ -198,16 +198,20 @@ def _group_factor(tile: tuple[int, ...]) -> int:
     return max(1, int((OUTPUT_BLOCK_CELLS / max(1, math.prod(tile))) ** (1 / len(tile))))
 
 
-def _climatology_of_tiles(tiles: list[list[NDArray]], month: NDArray, out_dtype: Any) -> NDArray:
-    """``[mean, std, count]`` of a group of (time, y, x) tiles, assembled in one block."""
-    heights = [row[0].shape[1] for row in tiles]
-    widths = [tile.shape[2] for tile in tiles[0]]
+def _flat_block_climatology(block: NDArray, month: NDArray, out_dtype: Any) -> NDArray:
+    return _block_climatology(block, month, out_dtype).reshape(36, *block.shape[1:])
+
+
+def _assemble(results: list[list[NDArray]], out_dtype: Any) -> NDArray:
+    """Place the ``[mean, std, count]`` of a group of tiles into one result block."""
+    heights = [row[0].shape[1] for row in results]
+    widths = [tile.shape[2] for tile in results[0]]
     out = np.empty((3, 12, sum(heights), sum(widths)), dtype=out_dtype)
     y = 0
-    for row, height in zip(tiles, heights, strict=True):
+    for row, height in zip(results, heights, strict=True):
         x = 0
         for tile, width in zip(row, widths, strict=True):
-            out[:, :, y : y + height, x : x + width] = _block_climatology(tile, month, out_dtype)
+            out[:, :, y : y + height, x : x + width] = tile.reshape(3, 12, height, width)
             x += width
         y += height
     return out
@@ -216,27 +220,39 @@ def _climatology_of_tiles(tiles: list[list[NDArray]], month: NDArray, out_dtype:
 def _grouped_climatology(data: da.Array, month: NDArray, dtype: Any) -> da.Array:
     """Lazy ``[mean, std, count]`` of a (time, y, x) array with all months in one chunk.
 
-    One task per result block: it takes a group of input tiles (about
-    :data:`OUTPUT_BLOCK_CELLS` cells), runs each tile's one-pass climatology and writes it
-    into its place. A rechunk of per-tile results did the same with one more copy of the
-    result and, on the 302-month 0.25° stack, most of the non-decoding time.
+    One task per input tile (its one-pass climatology, in the stored dtype; the read of the
+    tile fuses into it), then one task per result block of about :data:`OUTPUT_BLOCK_CELLS`
+    cells placing its tiles' results. A dask rechunk did the same with one more copy of the
+    result and, on the 302-month 0.25° stack, most of the non-decoding time; a task holds one
+    input tile at a time, so memory does not grow with the months.
     """
+    # (36, y, x) per tile, the time axis replaced, not dropped: a plain blockwise map, into
+    # which dask fuses the read of the tile (a dropped axis would keep the read apart)
+    tiles = da.map_blocks(
+        _flat_block_climatology,
+        data,
+        month=month,
+        out_dtype=dtype,
+        chunks=((36,), *data.chunks[1:]),
+        dtype=dtype,
+        meta=np.array((), dtype=dtype),
+    )
     factor = _group_factor(tuple(int(n) for n in data.chunksize[1:]))
     groups = [
         [range(i, min(i + factor, len(c))) for i in range(0, len(c), factor)]
         for c in data.chunks[1:]
     ]
-    name = f"monthly-climatology-{tokenize(data, month, np.dtype(dtype).str)}"
+    name = f"monthly-climatology-{tokenize(tiles, factor)}"
     graph: dict[Any, Any] = {}
     for bi, rows in enumerate(groups[0]):
         for bj, cols in enumerate(groups[1]):
-            tiles = [[(data.name, 0, i, j) for j in cols] for i in rows]
-            graph[(name, 0, 0, bi, bj)] = (_climatology_of_tiles, tiles, month, dtype)
+            parts = [[(tiles.name, 0, i, j) for j in cols] for i in rows]
+            graph[(name, 0, 0, bi, bj)] = (_assemble, parts, dtype)
     chunks = tuple(
         tuple(sum(c[i] for i in group) for group in dim_groups)
         for c, dim_groups in zip(data.chunks[1:], groups, strict=True)
     )
-    layers = HighLevelGraph.from_collections(name, graph, dependencies=[data])  # type: ignore[list-item]
+    layers = HighLevelGraph.from_collections(name, graph, dependencies=[tiles])
     return da.Array(layers, name, ((3,), (12,), *chunks), dtype=dtype)
 
 
