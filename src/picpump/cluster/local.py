@@ -105,7 +105,7 @@ class LocalLauncher(Launcher):
 
 
 def threads_below() -> float:
-    """Inputs (bytes) under which a ``local`` run computes on threads in this process.
+    """Return the inputs size (bytes) under which a ``local`` run computes on threads.
 
     The dask config key ``picpump.local.threads-below`` (environment
     ``DASK_PICPUMP__LOCAL__THREADS_BELOW``); 0 always starts the LocalCluster.
