@@ -136,11 +136,12 @@ def bench_run(work: Path, repeats: int = REPEATS, reuse: bool = True) -> dict[st
         timed_command(cmd)
     else:
         cmd.append("--no-reuse")
-    samples = []
+    samples, peaks = [], []
     for _ in range(repeats):
         timing = timed_command(cmd)
         samples.append(run_steps(out, timing))
-    return _spread(samples)
+        peaks.append(timing["peak_rss_gb"])
+    return {**_spread(samples), "peak_rss_gb": max(peaks)}
 
 
 def bench_pipeline(work: Path, repeats: int = REPEATS) -> dict[str, Any]:
@@ -150,9 +151,11 @@ def bench_pipeline(work: Path, repeats: int = REPEATS) -> dict[str, Any]:
     -------
     dict
         ``build``, ``build_reused``, ``run_fresh_ingest``, ``run_ingest_reused`` (per step:
-        median, min, max seconds), ``demo_build_s`` and ``demo_run_s`` (medians of the full
-        build and of the run reusing its ingest, i.e. a second ``make demo``), ``load``
-        (1-minute load average before and after) and ``cpus``.
+        median, min, max seconds; runs also their ``peak_rss_gb``), ``demo_build_s`` and
+        ``demo_run_s`` (medians of the full build and of the run reusing its ingest, i.e. a
+        second ``make demo``), ``fresh_ingest`` and ``ingest_reused`` (median ``wall_s`` and
+        ``peak_rss_gb``, as earlier reports had them), ``load`` (1-minute load average before
+        and after) and ``cpus``.
     """
     work.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]
@@ -162,14 +165,20 @@ def bench_pipeline(work: Path, repeats: int = REPEATS) -> dict[str, Any]:
     result["run_ingest_reused"] = bench_run(work, repeats, reuse=True)
     result["demo_build_s"] = result["build"]["total"]["median"]
     result["demo_run_s"] = result["run_ingest_reused"]["total"]["median"]
+    for old, new in (("fresh_ingest", "run_fresh_ingest"), ("ingest_reused", "run_ingest_reused")):
+        steps = result[new]  # the keys of earlier reports: median wall and peak RSS
+        result[old] = {"wall_s": steps["total"]["median"], "peak_rss_gb": steps["peak_rss_gb"]}
     result["load"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
     result["cpus"] = os.cpu_count()
     return result
 
 
-def _table(name: str, steps: dict[str, dict[str, float]]) -> str:
+def _table(name: str, steps: dict[str, Any]) -> str:
     lines = [f"{name}:"]
     for key, s in steps.items():
+        if not isinstance(s, dict):
+            lines.append(f"  {key:14s} {s}")
+            continue
         lines.append(f"  {key:14s} {s['median']:7.2f} s  [{s['min']:.2f} … {s['max']:.2f}]")
     return "\n".join(lines)
 
