@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from picpump.cluster import Profile, client_for, dashboard_link, load_profile
+from picpump.cluster.local import for_run, threads_below
 from picpump.errors import InputError, explain
 from picpump.io.api import Catalog, load_catalog
 from picpump.io.catalog.include import with_parameters
@@ -150,9 +151,16 @@ def prepare(
 
 @contextlib.contextmanager
 def _client(
-    cluster: str | Profile | None, client: Any, options: Mapping[str, Any]
+    cluster: str | Profile | None,
+    client: Any,
+    options: Mapping[str, Any],
+    input_bytes: float = float("inf"),
 ) -> Iterator[Any]:
-    """Yield the client given, a client of the cluster profile, or None (threaded scheduler)."""
+    """Yield the client given, a client of the cluster profile, or None (threaded scheduler).
+
+    A ``local`` profile computes a run of less than ``input_bytes`` on threads
+    (:func:`picpump.cluster.local.for_run`).
+    """
     if client is not None and cluster is not None:
         raise InputError(
             explain("give a cluster or a client, not both", f"{cluster!r} and a client", "drop one")
@@ -161,7 +169,16 @@ def _client(
         yield client
         return
     profile = cluster if isinstance(cluster, Profile) else load_profile(cluster, dict(options))
-    with client_for(profile) as started:
+    chosen = for_run(profile, input_bytes)
+    if chosen is not profile:
+        logger.info(
+            "cluster %s: %.2f GB of inputs, computed with threads in this process "
+            "(a LocalCluster from %.2f GB: dask config picpump.local.threads-below)",
+            profile.name or profile.kind,
+            input_bytes / 1e9,
+            threads_below() / 1e9,
+        )
+    with client_for(chosen) as started:
         if started is not None:
             from picpump.cluster.worker_logs import forward_worker_logs  # imports distributed
 
@@ -296,7 +313,11 @@ def run_prepared(
     RunProducts
         The plan, where everything was written, and lazy access to the products.
     """
-    with capturing_run_log() as records, _client(cluster, client, cluster_options or {}) as active:
+    size = _input_bytes(plan)
+    with (
+        capturing_run_log() as records,
+        _client(cluster, client, cluster_options or {}, size) as active,
+    ):
         outcome = run_plan(
             plan,
             active,
@@ -307,6 +328,11 @@ def run_prepared(
             records=records,
         )
     return RunProducts(plan, outcome)
+
+
+def _input_bytes(plan: Plan) -> float:
+    """Uncompressed size of the plan's monthly inputs (from their lazy arrays; no read)."""
+    return float(sum(field.nbytes for field in plan.inputs.fields.values()))
 
 
 def _cluster_name(cluster: str | Profile | None, client: Any) -> str:

@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from picpump.cli.options import add_key_value_option, nested
-from picpump.cluster import check, describe, load_profile, origin_report
 
 
 def add_parser(commands: Any) -> None:
@@ -36,6 +35,8 @@ def add_parser(commands: Any) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Describe or check the profile."""
+    from picpump.cluster import check, describe, load_profile, origin_report  # when run
+
     profile = load_profile(args.profile, dict(args.cluster_opt))
     if args.cluster_command == "describe":
         text = origin_report(profile) + describe(profile)

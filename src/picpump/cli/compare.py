@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from picpump.report.compare import compare_runs
-
 
 def add_parser(commands: Any) -> None:
     """Register ``picpump compare``."""
@@ -20,6 +18,8 @@ def add_parser(commands: Any) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Print the differences; exit 1 if there are any."""
+    from picpump.report.compare import compare_runs  # imported when run: the CLI starts fast
+
     differences = compare_runs(args.first, args.second)
     for difference in differences:
         print(difference.describe())

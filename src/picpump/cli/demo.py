@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 from picpump.cli.names import default_demo_folder
-from picpump.demo import build_demo_archive
 from picpump.errors import InputError, explain
 
 
@@ -30,6 +29,8 @@ def add_parser(commands: Any) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Build (or reuse) the demo archive."""
+    from picpump.demo import build_demo_archive  # imported when run: the CLI starts fast
+
     clock = time.perf_counter()
     out = args.out or default_demo_folder()
     try:

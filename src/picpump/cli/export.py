@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from picpump.report.export import FORMATS, export_run
+from picpump.io.formats import EXPORT_FORMATS as FORMATS
 
 
 def add_parser(commands: Any) -> None:
@@ -22,6 +22,8 @@ def add_parser(commands: Any) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Export the products; print one line per file."""
+    from picpump.report.export import export_run  # imported when run: the CLI starts fast
+
     export_run(
         args.run_dir,
         fmt=args.format,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from picpump.io.store.generation import current_folder
-
 
 def add_parser(commands: Any) -> None:
     """Register ``picpump figures``."""
@@ -28,6 +26,7 @@ def draw(run_dir: str, only: list[str] | None = None, formats: str = "png") -> s
 
     They go into the run's current generation (next to the products they are drawn from).
     """
+    from picpump.io.store.generation import current_folder  # imported when drawing
     from picpump.report.html import write_report  # matplotlib and cartopy: only when drawing
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from picpump.cli.names import catalog_path
 from picpump.cli.options import add_key_value_option, nested
-from picpump.grid import Grid
-from picpump.io.api import load_catalog
 from picpump.period import Period
-from picpump.pipeline.ingest import ingest_entry
+
+if TYPE_CHECKING:
+    from picpump.grid import Grid
 
 
 def add_parser(commands: Any) -> None:
@@ -40,6 +40,8 @@ def add_parser(commands: Any) -> None:
 def _grid(text: str | None) -> Grid | None:
     if not text:
         return None
+    from picpump.grid import Grid  # imports xarray: only when a grid is given
+
     try:
         degrees = float(text)
     except ValueError:
@@ -49,6 +51,9 @@ def _grid(text: str | None) -> Grid | None:
 
 def command(args: argparse.Namespace) -> int:
     """Ingest the entry's new months; print what was appended and skipped."""
+    from picpump.io.api import load_catalog  # imported when run: the CLI starts fast
+    from picpump.pipeline.ingest import ingest_entry
+
     report = ingest_entry(
         load_catalog(catalog_path(args.catalog)),
         args.entry,

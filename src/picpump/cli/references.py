@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 
 from picpump.cli.options import add_key_value_option
-from picpump.io.api import load_catalog, resolve
-from picpump.io.references import FORMATS, REFERENCES, write_references
+from picpump.io.formats import REFERENCE_FORMATS as FORMATS
+from picpump.io.formats import REFERENCES
 from picpump.period import Period
 
 
@@ -41,6 +41,9 @@ def entry_text(name: str, out: str, variable: str, canonical: Any) -> str:
 
 def command(args: argparse.Namespace) -> int:
     """Write the references; print a catalog entry that reads through them."""
+    from picpump.io.api import load_catalog, resolve  # imported when run: the CLI starts fast
+    from picpump.io.references import write_references
+
     catalog = load_catalog(args.catalog)
     period = Period.parse(args.period) if args.period else None
     entry = resolve(catalog, args.entry, period, **dict(args.param))

@@ -7,14 +7,10 @@ import shlex
 import sys
 from typing import Any
 
-from picpump.api import prepare, run_prepared
 from picpump.cli.figures import draw
 from picpump.cli.names import catalog_path, pipeline_path
 from picpump.cli.options import add_key_value_option
-from picpump.cluster import load_profile
 from picpump.logs import keep_libraries_off_terminal
-from picpump.pipeline.dry_run import dry_run, render_dry_run
-from picpump.report.summary import render_markdown
 
 
 def add_parser(commands: Any) -> None:
@@ -58,6 +54,11 @@ def add_parser(commands: Any) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Plan the run, then execute it on the cluster and print the summary (or the dry run)."""
+    from picpump.api import prepare, run_prepared  # imported when run: the CLI starts fast
+    from picpump.cluster import load_profile
+    from picpump.pipeline.dry_run import dry_run, render_dry_run
+    from picpump.report.summary import render_markdown
+
     profile = load_profile(args.cluster, dict(args.cluster_opt))
     plan = prepare(
         pipeline_path(args.pipeline),

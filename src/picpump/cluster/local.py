@@ -13,6 +13,7 @@ from typing import Any
 
 from picpump.cluster import scaling, values
 from picpump.cluster.launcher import Launcher, option_lines
+from picpump.cluster.layers import COMMAND_LINE
 from picpump.cluster.spec import Profile
 from picpump.errors import ClusterError, explain
 
@@ -21,6 +22,8 @@ EXISTING_KEYS = {
     "timeout": "seconds to wait for the scheduler to answer [10]",
 }
 _ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?[^\s/:]+:\d+")
+THREADS_BELOW = 2 * 2**30
+"""Default of the dask config key ``picpump.local.threads-below`` (bytes of inputs)."""
 
 
 class ThreadsLauncher(Launcher):
@@ -99,6 +102,47 @@ class LocalLauncher(Launcher):
     def one_worker(self, profile: Profile) -> Profile:
         """Return the profile starting one worker process."""
         return dataclasses.replace(profile, options={**profile.options, "n_workers": 1})
+
+
+def threads_below() -> float:
+    """Return the inputs size (bytes) under which a ``local`` run computes on threads.
+
+    The dask config key ``picpump.local.threads-below`` (environment
+    ``DASK_PICPUMP__LOCAL__THREADS_BELOW``); 0 always starts the LocalCluster.
+    """
+    import dask.config
+    from dask.utils import parse_bytes
+
+    value = dask.config.get("picpump.local.threads-below", THREADS_BELOW)
+    return float(parse_bytes(value) if isinstance(value, str) else value)
+
+
+def for_run(profile: Profile, input_bytes: float) -> Profile:
+    """Return the profile to start for a run whose inputs hold ``input_bytes``.
+
+    A ``local`` profile given no option on the command line computes a small run (inputs
+    under :func:`threads_below`, e.g. the 1° demo: 0.5 GB) with dask's threaded scheduler
+    in this process: a LocalCluster's worker processes take seconds to start and move every
+    chunk between processes, which costs more than they gain on data that fits in memory.
+    The graph, hence every product, is the same. Other profiles are returned as given.
+
+    Parameters
+    ----------
+    profile : Profile
+        The checked profile.
+    input_bytes : float
+        Uncompressed size of the run's inputs.
+
+    Returns
+    -------
+    Profile
+        ``profile``, or a ``threads`` profile of the same name.
+    """
+    if profile.kind != "local" or COMMAND_LINE in profile.origins.values():
+        return profile
+    if input_bytes >= threads_below():
+        return profile
+    return dataclasses.replace(profile, kind="threads", options={})
 
 
 def _check_local_values(where: str, given: Mapping[str, Any]) -> None:
@@ -196,5 +240,7 @@ __all__ = [
     "ExistingLauncher",
     "LocalLauncher",
     "ThreadsLauncher",
+    "for_run",
     "local_cluster_keywords",
+    "threads_below",
 ]

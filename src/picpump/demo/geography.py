@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,13 +23,42 @@ LAT, LON = np.meshgrid(GRID.lat, GRID.lon, indexing="ij")
 """Cell-centre latitude and longitude [degrees], shape (180, 360)."""
 
 
+SHIPPED_LAND_MASK = Path(__file__).with_name("land_mask_1deg.npy")
+""":func:`computed_land_mask` at 3 subsamples, packed bits (``np.packbits``), shipped."""
+
+
 @cache
 def land_mask(subsamples: int = 3) -> NDArray[np.bool_]:
+    """Return the 1° land mask: the shipped copy, else :func:`computed_land_mask`.
+
+    The default mask is read from :data:`SHIPPED_LAND_MASK` (8 kB, made by
+    :func:`computed_land_mask`; a test checks that the two agree): loading the package's
+    1 km mask takes seconds, most of a demo build's fixed cost.
+
+    Parameters
+    ----------
+    subsamples : int, optional
+        Points per cell side.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True on land, shape (180, 360); read-only.
+    """
+    if subsamples == 3 and SHIPPED_LAND_MASK.is_file():
+        bits = np.load(SHIPPED_LAND_MASK, allow_pickle=False)
+        mask = np.unpackbits(bits, count=LAT.size).reshape(LAT.shape).astype(bool)
+        mask.setflags(write=False)
+        return mask
+    return computed_land_mask(subsamples)
+
+
+def computed_land_mask(subsamples: int = 3) -> NDArray[np.bool_]:
     """Return the 1° land mask from the ``global-land-mask`` package.
 
     A cell is land when at least half of ``subsamples × subsamples`` points spread evenly
-    inside it are land. The mask is computed once per process (loading the package's 1 km
-    mask takes a few seconds); the returned array is read-only.
+    inside it are land. Loading the package's 1 km mask takes seconds; the returned array
+    is read-only.
 
     Parameters
     ----------
@@ -249,6 +279,8 @@ __all__ = [
     "bathymetry",
     "blob",
     "cell_distance",
+    "SHIPPED_LAND_MASK",
+    "computed_land_mask",
     "land_mask",
     "lon_window",
     "polyline_distance",

@@ -37,6 +37,7 @@ from picpump.errors import CatalogError, GridError, InputError, explain
 from picpump.grid import Grid
 from picpump.io.catalog.entry import ResolvedEntry
 from picpump.io.catalog.model import MONTHLY, is_climatology
+from picpump.io.formats import REFERENCE_FORMATS, REFERENCES
 from picpump.io.ingest import rules
 from picpump.io.ingest.lazy import orient_lazy, outside_lazy, plausible_lazy, standardise_lazy
 from picpump.io.ingest.monthly import TIME_ATTRS
@@ -45,8 +46,7 @@ from picpump.io.ingest.records import conversion_flags, describe_conversions
 from picpump.io.store.fs import local_path, normalise
 from picpump.units import CANONICAL
 
-REFERENCES = "picpump.references"
-FORMATS = ("json", "parquet")
+FORMATS = REFERENCE_FORMATS
 """Reference formats :func:`write_references` writes (kerchunk's)."""
 
 

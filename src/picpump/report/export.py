@@ -10,11 +10,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from picpump.errors import InputError, explain
+from picpump.io.formats import EXPORT_FORMATS
 from picpump.io.store.netcdf_export import write_netcdf
 from picpump.io.store.zarr_store import join, open_product
 from picpump.report.compare import products_in
 
-FORMATS = ("netcdf",)
+FORMATS = EXPORT_FORMATS
 """Export formats."""
 
 

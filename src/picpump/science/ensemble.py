@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from picpump.errors import SpecError, explain
 from picpump.science.registry import ModelVariants, variant
@@ -127,6 +126,8 @@ class EnsembleDesign:
             return [
                 dict(zip(self.names, combo, strict=True)) for combo in itertools.product(*grids)
             ]
+        from scipy.stats import qmc  # scipy.stats takes ~1 s to import: only when sampling
+
         sampler = qmc.LatinHypercube(d=len(self.factors), rng=np.random.default_rng(self.seed))
         draws = sampler.random(self.members_requested)
         return [{f.name: f.at(u) for f, u in zip(self.factors, row, strict=True)} for row in draws]

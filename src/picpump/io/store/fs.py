@@ -113,11 +113,12 @@ def _match(
     literal = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
     if literal == pattern:
         return [listing[pattern]] if pattern in listing else []
+    tail = re.split(r"[*?\]]", pattern)[-1]  # literal after the last glob: a cheap first test
     found = []
     for name in names[bisect_left(names, literal) :]:
         if not name.startswith(literal):
             break
-        if fnmatchcase(name, pattern):
+        if name.endswith(tail) and fnmatchcase(name, pattern):
             found.append(listing[name])
     return found
 
