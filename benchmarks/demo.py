@@ -151,10 +151,11 @@ def bench_pipeline(work: Path, repeats: int = REPEATS) -> dict[str, Any]:
     -------
     dict
         ``build``, ``build_reused``, ``run_fresh_ingest``, ``run_ingest_reused`` (per step:
-        median, min, max seconds; runs also their ``peak_rss_gb``), ``demo_build_s`` and
-        ``demo_run_s`` (medians of the full build and of the run reusing its ingest, i.e. a
-        second ``make demo``), ``fresh_ingest`` and ``ingest_reused`` (median ``wall_s`` and
-        ``peak_rss_gb``, as earlier reports had them), ``load`` (1-minute load average before
+        median, min, max seconds; runs also their ``peak_rss_gb``), ``demo_build_s``,
+        ``demo_run_s`` and ``demo_run_reused_ingest_s`` (medians of the full build, of the run
+        step of a first ``make demo`` (fresh ingest) and of a second one (ingest reused)),
+        ``fresh_ingest`` and ``ingest_reused`` (median ``wall_s`` and ``peak_rss_gb``, as
+        earlier reports had them), ``load`` (1-minute load average before
         and after) and ``cpus``.
     """
     work.mkdir(parents=True, exist_ok=True)
@@ -164,7 +165,9 @@ def bench_pipeline(work: Path, repeats: int = REPEATS) -> dict[str, Any]:
     result["run_fresh_ingest"] = bench_run(work, repeats, reuse=False)
     result["run_ingest_reused"] = bench_run(work, repeats, reuse=True)
     result["demo_build_s"] = result["build"]["total"]["median"]
-    result["demo_run_s"] = result["run_ingest_reused"]["total"]["median"]
+    # the run step of a first `make demo` (fresh ingest); a second one reuses the ingest
+    result["demo_run_s"] = result["run_fresh_ingest"]["total"]["median"]
+    result["demo_run_reused_ingest_s"] = result["run_ingest_reused"]["total"]["median"]
     for old, new in (("fresh_ingest", "run_fresh_ingest"), ("ingest_reused", "run_ingest_reused")):
         steps = result[new]  # the keys of earlier reports: median wall and peak RSS
         result[old] = {"wall_s": steps["total"]["median"], "peak_rss_gb": steps["peak_rss_gb"]}
@@ -193,7 +196,8 @@ def main() -> None:
     for key in ("build", "build_reused", "run_fresh_ingest", "run_ingest_reused"):
         print(_table(key, result[key]))
     print(f"load average (1 min): {result['load']}  cpus: {result['cpus']}")
-    print(json.dumps({k: result[k] for k in ("demo_build_s", "demo_run_s")}))
+    keys = ("demo_build_s", "demo_run_s", "demo_run_reused_ingest_s")
+    print(json.dumps({k: result[k] for k in keys}))
 
 
 if __name__ == "__main__":
