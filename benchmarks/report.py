@@ -184,7 +184,7 @@ def _job_rows(report: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             _mark(met["extrapolated_4km_302_months_minutes"]),
         ),
         (
-            "Demo: `picpump run` (incl. cluster start) / archive build",
+            "Demo, first `make demo`: `picpump run` (fresh ingest, cluster start) / archive build",
             f"{_fmt(report['demo_run_s'], ' s')} / {_fmt(report['demo_build_s'], ' s')}",
             "",
             "≤ 20 s / ≤ 30 s",
