@@ -9,11 +9,12 @@ import dask
 import fsspec
 import numpy as np
 import pytest
+import s3fs
 import xarray as xr
 import zarr
 
 from picpump.io.store.chunk_reader import chunk_layout, chunked_array
-from picpump.io.store.zarr_store import open_product, stage_zarr
+from picpump.io.store.zarr_store import open_product, reads_directly, stage_zarr
 
 
 def _product() -> xr.Dataset:
@@ -50,12 +51,18 @@ def test_direct_reads_equal_zarr_python(tmp_path: Path, zarr_format: int, compre
     assert ds["field"].chunks == reference["field"].chunks
 
 
-def test_direct_reads_work_on_any_fsspec_filesystem() -> None:
+def test_direct_reads_work_on_an_in_memory_filesystem() -> None:
     url = "memory://direct/p.zarr"
     _write(_product(), url)
     ds = open_product(url)
     assert ds["field"].data.name.startswith("picpump-read")
     np.testing.assert_array_equal(ds["field"].values, _product()["field"].values)
+
+
+def test_object_stores_keep_zarr_python_concurrent_reads() -> None:
+    assert reads_directly(fsspec.filesystem("file"))
+    assert not reads_directly(s3fs.S3FileSystem(anon=True, skip_instance_cache=True))
+    assert not reads_directly(fsspec.filesystem("http"))
 
 
 def test_the_chunks_read_are_writable_and_cut_at_the_edges(tmp_path: Path) -> None:
