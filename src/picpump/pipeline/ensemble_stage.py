@@ -13,11 +13,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-import dask
 import dask.array as da
 import numpy as np
 import pandas as pd
 import xarray as xr
+from dask.base import tokenize
 
 from picpump.errors import SpecError, explain
 from picpump.pipeline.spec import PipelineSpec
@@ -100,34 +100,59 @@ def _tile_of_members(
     return np_member_block((pic, sst, par, kd490), ocean, areas, month, members, min_months)
 
 
+def _tile_totals(pair: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    return pair[1][None, None]
+
+
+def _tile_annual(pair: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    return pair[0]
+
+
 def _member_blocks(inputs: xr.Dataset, spec: PipelineSpec, members: list[ModelVariants]) -> Any:
-    """Lazy (member, lat, lon) annual maps and (member, area, time) totals, one task per tile."""
+    """Lazy (member, lat, lon) annual maps and (member, area, time) totals, one task per tile.
+
+    One blockwise layer runs every member on a tile (the reads of its four inputs fuse into
+    it) and returns both reductions; two light layers pick them apart. Built from one delayed
+    call per tile instead, the graph had a layer per tile: on the 0.25° grid (128 tiles),
+    building and culling it took about 0.8 s of a 4.7 s ensemble.
+    """
     fields = [inputs[n].chunk({"time": -1}).data for n in FIELDS]
     lat_chunks, lon_chunks = fields[0].chunks[1:]
     ocean = da.asarray(inputs["open_ocean"].data).rechunk((lat_chunks, lon_chunks)).astype(bool)
-    areas, month = _areas(spec), inputs["time"].dt.month.values.astype(np.int64)
-    min_months = spec.annual_min_months
-    tiles = [f.to_delayed() for f in fields]
-    ocean_tiles = ocean.to_delayed()
-    # members bound in a partial: dask does not walk them (dataclasses) once per tile
-    kernel = partial(_tile_of_members, month=month, members=members, min_months=min_months)
-    block = dask.delayed(kernel, pure=False, nout=2)
-    rows, parts = [], []
-    lat_edges, lon_edges = np.cumsum((0, *lat_chunks)), np.cumsum((0, *lon_chunks))
-    for i, ny in enumerate(lat_chunks):
-        row = []
-        for j, nx in enumerate(lon_chunks):
-            ys, xs = slice(lat_edges[i], lat_edges[i + 1]), slice(lon_edges[j], lon_edges[j + 1])
-            annual, totals = block(
-                *(t[0, i, j] for t in tiles),
-                ocean_tiles[i, j],
-                areas[:, ys, xs],
-            )
-            row.append(da.from_delayed(annual, (len(members), ny, nx), dtype=np.float32))
-            shape = (len(members), areas.shape[0] + 1, month.size)
-            parts.append(da.from_delayed(totals, shape, dtype=np.float64))
-        rows.append(row)
-    return da.block(rows), _covered_totals(da.stack(parts).sum(axis=0), ocean)
+    areas = _areas(spec)
+    month = inputs["time"].dt.month.values.astype(np.int64)
+    kernel = partial(
+        _tile_of_members, month=month, members=members, min_months=spec.annual_min_months
+    )
+    name = f"ensemble-members-{tokenize(*fields, ocean, areas, month, repr(members))}"
+    pairs = da.blockwise(
+        kernel,
+        "yx",
+        *(arg for f in fields for arg in (f, "tyx")),
+        ocean,
+        "yx",
+        da.from_array(areas, chunks=(-1, lat_chunks, lon_chunks)),
+        "ayx",
+        name=name,
+        concatenate=True,
+        meta=np.empty((0, 0), dtype=object),
+    )
+    annual = pairs.map_blocks(
+        _tile_annual,
+        new_axis=0,
+        chunks=((len(members),), lat_chunks, lon_chunks),
+        dtype=np.float32,
+        meta=np.empty((0, 0, 0), dtype=np.float32),
+    )
+    per_tile = (len(members), areas.shape[0] + 1, month.size)
+    totals = pairs.map_blocks(
+        _tile_totals,
+        new_axis=[2, 3, 4],
+        chunks=((1,) * len(lat_chunks), (1,) * len(lon_chunks), *((n,) for n in per_tile)),
+        dtype=np.float64,
+        meta=np.empty((0,) * 5, dtype=np.float64),
+    )
+    return annual, _covered_totals(totals.sum(axis=(0, 1)), ocean)
 
 
 def _covered_totals(sums: Any, ocean: Any) -> Any:
