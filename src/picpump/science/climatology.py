@@ -42,7 +42,7 @@ def _compiled_kernels() -> tuple[Kernel, Kernel] | tuple[None, None]:
     except ImportError:  # pragma: no cover - numba is a dependency; numpy is the fallback
         return None, None
 
-    @numba.njit(nogil=True, cache=True, fastmath=False)
+    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
     def accumulate(values: Any, month_index: Any, out: Any) -> None:  # pragma: no cover
         for t in range(values.shape[0]):
             m = month_index[t]
@@ -56,7 +56,7 @@ def _compiled_kernels() -> tuple[Kernel, Kernel] | tuple[None, None]:
                 total_sq[c] += x * x
                 count[c] += 1.0 if ok else 0.0
 
-    @numba.njit(nogil=True, cache=True, fastmath=False)
+    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
     def finalize(moments: Any, out: Any) -> None:  # pragma: no cover
         for m in range(moments.shape[1]):
             for c in range(moments.shape[2]):
