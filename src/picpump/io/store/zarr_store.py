@@ -20,12 +20,13 @@ import fsspec
 import numpy as np
 import xarray as xr
 from dask.delayed import Delayed
+from fsspec.implementations.memory import MemoryFileSystem
 from numcodecs import Blosc, Zstd
 from zarr.codecs import BloscCodec, ZstdCodec
 
 from picpump.errors import InputError, SpecError, explain
 from picpump.io.store.chunk_reader import chunked_array
-from picpump.io.store.fs import filesystem
+from picpump.io.store.fs import filesystem, is_local_fs
 from picpump.io.store.publish import PARTIAL_TAG, StagedFolder, write_files
 
 COMPLETE_MARKER = ".picpump-complete"
@@ -240,20 +241,15 @@ def _plain(var: xr.DataArray) -> bool:
     )
 
 
-DIRECT_READ_PROTOCOLS = ("file", "local", "memory")
-"""Filesystems read chunk by chunk by :mod:`~picpump.io.store.chunk_reader` (measured locally).
-
-On object stores zarr-python's reads stay: it fetches a block's chunks concurrently on its
-event loop, where one synchronous GET per chunk waits for every round trip (and its retries)
-in turn — a demo run through an S3 server that answers every fifth request with a 5xx took
-minutes longer with direct reads.
-"""
-
-
 def reads_directly(fs: Any) -> bool:
-    """Whether :func:`with_direct_reads` swaps reads on this fsspec filesystem."""
-    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
-    return any(p in DIRECT_READ_PROTOCOLS for p in protocols)
+    """Whether :func:`with_direct_reads` swaps reads on this fsspec filesystem: local or memory.
+
+    On object stores zarr-python's reads stay: it fetches a block's chunks concurrently on its
+    event loop, where one synchronous GET per chunk waits for every round trip (and its
+    retries) in turn — a demo run through an S3 server that answers every fifth request with a
+    5xx took minutes longer with direct reads.
+    """
+    return is_local_fs(fs) or isinstance(fs, MemoryFileSystem)
 
 
 def with_direct_reads(
@@ -261,8 +257,8 @@ def with_direct_reads(
 ) -> xr.Dataset:
     """Swap each plain float variable's reads for :mod:`~picpump.io.store.chunk_reader`'s.
 
-    Same values and chunks; a variable the chunk reader declines, or a store on a filesystem
-    outside :data:`DIRECT_READ_PROTOCOLS`, keeps zarr-python's reads.
+    Same values and chunks; a variable the chunk reader declines, or a store on an object store
+    (see :func:`reads_directly`), keeps zarr-python's reads.
     """
     fs, path = filesystem(url, storage_options)
     if not reads_directly(fs):
@@ -309,7 +305,6 @@ def read_json(url: str, storage_options: Mapping[str, Any] | None = None) -> Any
 __all__ = [
     "COMPLETE_MARKER",
     "COMPRESSIONS",
-    "DIRECT_READ_PROTOCOLS",
     "PendingWrite",
     "compressor",
     "is_complete",
