@@ -13,9 +13,11 @@ from picpump.io.api import load_catalog
 from picpump.io.store.table_files import read_table
 from picpump.io.store.zarr_store import open_product
 from picpump.pipeline import execute, load_spec, make_plan
+from picpump.pipeline.ensemble_stage import build_ensemble
 from picpump.pipeline.spec import parse_spec
 from picpump.report.summary import render_markdown, summarise
 from picpump.science.ensemble import member_variants
+from tests.conftest import raise_if_dask_computes
 
 ENSEMBLE = {
     "variants": {"growth_rate": "all", "depth_factor": "all"},
@@ -183,3 +185,10 @@ def test_a_month_without_valid_pic_has_nan_totals_in_every_member(ensemble_run) 
         totals = ensemble[f"global_pic_production_{area}"]
         assert totals.isel(time=1).isnull().all()
         assert np.isfinite(totals.drop_isel(time=1)).all()
+
+
+def test_opening_the_inputs_and_building_the_ensemble_compute_nothing(ensemble_run) -> None:
+    plan, result = ensemble_run
+    with raise_if_dask_computes():
+        product = build_ensemble(open_product(result.products["inputs"]), plan.spec)
+    assert product["ez_pic_production_annual"].chunks is not None

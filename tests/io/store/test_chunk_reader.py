@@ -13,6 +13,7 @@ import s3fs
 import xarray as xr
 import zarr
 
+from picpump.errors import InputError
 from picpump.io.store.chunk_reader import chunk_layout, chunked_array
 from picpump.io.store.zarr_store import open_product, reads_directly, stage_zarr
 
@@ -97,3 +98,13 @@ def test_a_cf_scaled_variable_keeps_zarr_python(tmp_path: Path) -> None:
     opened = open_product(url)
     assert not opened["field"].data.name.startswith("picpump-read")
     np.testing.assert_allclose(opened["field"].values, ds["field"].values, rtol=1e-6)
+
+
+@pytest.mark.parametrize("compression", ["lz4", "zstd"])
+def test_a_truncated_chunk_is_a_clear_error(tmp_path: Path, compression: str) -> None:
+    url = str(tmp_path / "p.zarr")
+    _write(_product(), url, compression=compression)
+    chunk = next(p for p in (tmp_path / "p.zarr" / "field" / "c").rglob("*") if p.is_file())
+    chunk.write_bytes(chunk.read_bytes()[:20])  # truncated
+    with pytest.raises(InputError, match="(?s)cannot decode.*re-run the pipeline"):
+        open_product(url)["field"].load()

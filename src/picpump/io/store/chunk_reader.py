@@ -27,6 +27,8 @@ from numcodecs import Blosc, Zstd
 from numcodecs.abc import Codec
 from numpy.typing import NDArray
 
+from picpump.errors import InputError, explain
+
 DECODERS: dict[str, type[Codec]] = {"blosc": Blosc, "zstd": Zstd}
 """Compressors read here (both numcodecs decoders read any level and shuffle)."""
 
@@ -158,11 +160,43 @@ def read_chunk(
         raw = fs.cat_file(f"{path}/{layout.key(index)}")
     except FileNotFoundError:  # empty chunks are not written: the fill value
         return np.full(shape, np.nan, dtype=layout.dtype)
+    if not _whole(layout.decoder, raw):
+        raise _damaged(path, layout, index, raw, "shorter or longer than its header says")
     full = np.empty(layout.chunks, dtype=layout.dtype)
-    DECODERS[layout.decoder]().decode(raw, out=full)  # no copy of the decoded chunk
+    try:
+        DECODERS[layout.decoder]().decode(raw, out=full)  # no copy of the decoded chunk
+    except (RuntimeError, ValueError) as err:  # numcodecs' errors for a damaged buffer
+        raise _damaged(path, layout, index, raw, str(err)) from err
     if full.shape != shape:
         full = full[tuple(slice(0, n) for n in shape)]
     return full
+
+
+BLOSC_HEADER = 16
+"""Bytes of a Blosc header; bytes 12–15 hold the frame's compressed size (little-endian)."""
+
+
+def _whole(decoder: str, raw: bytes) -> bool:
+    """Whether a Blosc frame has the size its header says; other decoders check their frames.
+
+    numcodecs decodes a truncated Blosc frame into wrong values without an error.
+    """
+    if decoder != "blosc":
+        return True
+    return len(raw) >= BLOSC_HEADER and int.from_bytes(raw[12:16], "little") == len(raw)
+
+
+def _damaged(
+    path: str, layout: ChunkLayout, index: tuple[int, ...], raw: bytes, why: str
+) -> InputError:
+    return InputError(
+        explain(
+            f"each chunk of a product must decode to {layout.chunks} {layout.dtype}",
+            f"{path}/{layout.key(index)}: {len(raw)} bytes that {layout.decoder} "
+            f"cannot decode ({why})",
+            "the store was damaged after it was written: re-run the pipeline to rewrite it",
+        )
+    )
 
 
 def _read_block(
