@@ -1,13 +1,12 @@
 """Read a Zarr array's chunks straight from its store: one GET and one decode per chunk.
 
 zarr-python is the reference reader; this module only replaces its read path for the plain
-layouts picpump writes (one codec, Blosc or zstd, after little-endian bytes; no filters,
-transposes or shards) because of a measurement: on the 302-month 0.25° product stack (128
-chunks of 302 × 90 × 90 float32, Blosc LZ4) with 2 threads, dask reading through xarray and
-zarr-python 3.4 took 1.26–1.4 s only to decode the chunks, and the climatology 1.8–2.1 s;
-reading the chunk objects and decoding them with numcodecs took 0.5–0.9 s, the climatology
-0.7 s. Per chunk, zarr-python hops from the dask thread to its event loop and a thread pool,
-then copies the decoded chunk into the output.
+layouts picpump writes (:mod:`~picpump.io.store.chunk_layout`) because of a measurement: on the
+302-month 0.25° product stack (128 chunks of 302 × 90 × 90 float32, Blosc LZ4) with 2 threads,
+dask reading through xarray and zarr-python 3.4 took 1.26–1.4 s only to decode the chunks, and
+the climatology 1.8–2.1 s; reading the chunk objects and decoding them with numcodecs took
+0.5–0.9 s, the climatology 0.7 s. Per chunk, zarr-python hops from the dask thread to its event
+loop and a thread pool, then copies the decoded chunk into the output.
 
 Anything else (another codec chain, a fill value other than NaN, CF scaling) is left to
 zarr-python: :func:`chunked_array` returns ``None`` and the caller keeps xarray's array.
@@ -15,93 +14,15 @@ zarr-python: :func:`chunked_array` returns ``None`` and the caller keeps xarray'
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import dask.array as da
 import numpy as np
 from dask.base import tokenize
-from numcodecs import Blosc, Zstd
-from numcodecs.abc import Codec
 from numpy.typing import NDArray
 
 from picpump.errors import InputError, explain
-
-DECODERS: dict[str, type[Codec]] = {"blosc": Blosc, "zstd": Zstd}
-"""Compressors read here (both numcodecs decoders read any level and shuffle)."""
-
-
-@dataclass(frozen=True)
-class ChunkLayout:
-    """Where an array's chunks are and how to decode them.
-
-    Attributes
-    ----------
-    shape, chunks : tuple of int
-        The array's shape and its (regular) chunk shape.
-    dtype : numpy.dtype
-        The stored dtype (little-endian).
-    decoder : str
-        A key of :data:`DECODERS`.
-    prefix, separator : str
-        A chunk's key is ``prefix + separator.join(indices)``.
-    """
-
-    shape: tuple[int, ...]
-    chunks: tuple[int, ...]
-    dtype: np.dtype[Any]
-    decoder: str
-    prefix: str
-    separator: str
-
-    def key(self, index: tuple[int, ...]) -> str:
-        """Return the chunk key of a block index (``"0"`` indices for a 0-d array)."""
-        return self.prefix + self.separator.join(str(i) for i in (index or (0,)))
-
-
-def _nan_fill(fill: Any) -> bool:
-    return isinstance(fill, str) and fill == "NaN" or isinstance(fill, float) and math.isnan(fill)
-
-
-def _v3_layout(meta: dict[str, Any]) -> ChunkLayout | None:
-    codecs = meta.get("codecs", [])
-    grid, keys = meta.get("chunk_grid", {}), meta.get("chunk_key_encoding", {})
-    if len(codecs) != 2 or codecs[0].get("name") != "bytes" or grid.get("name") != "regular":
-        return None
-    endian = codecs[0].get("configuration", {}).get("endian", "little")
-    if endian != "little" or codecs[1].get("name") not in DECODERS:
-        return None
-    separator = keys.get("configuration", {}).get("separator", "/")
-    prefix = {"default": f"c{separator}", "v2": ""}.get(keys.get("name", "default"))
-    if prefix is None or meta.get("storage_transformers"):
-        return None
-    return ChunkLayout(
-        tuple(meta["shape"]),
-        tuple(grid["configuration"]["chunk_shape"]),
-        np.dtype(meta["data_type"]).newbyteorder("<"),
-        codecs[1]["name"],
-        prefix,
-        separator,
-    )
-
-
-def _v2_layout(meta: dict[str, Any]) -> ChunkLayout | None:
-    compressor = meta.get("compressor") or {}
-    dtype = np.dtype(meta["dtype"])
-    if meta.get("filters") or meta.get("order", "C") != "C" or dtype.byteorder == ">":
-        return None
-    if compressor.get("id") not in DECODERS:
-        return None
-    return ChunkLayout(
-        tuple(meta["shape"]),
-        tuple(meta["chunks"]),
-        dtype,
-        compressor["id"],
-        "",
-        meta.get("dimension_separator", "."),
-    )
+from picpump.io.store.chunk_layout import CODECS, ChunkLayout, read_layout
 
 
 def chunk_layout(fs: Any, path: str) -> ChunkLayout | None:
@@ -117,20 +38,13 @@ def chunk_layout(fs: Any, path: str) -> ChunkLayout | None:
     Returns
     -------
     ChunkLayout or None
-        ``None`` unless the codec chain is plain (see the module) and missing chunks are NaN.
+        ``None`` unless the layout is plain (:func:`~picpump.io.store.chunk_layout.read_layout`),
+        the dtype a float and missing chunks NaN.
     """
-    for name, parse in (("zarr.json", _v3_layout), (".zarray", _v2_layout)):
-        try:
-            meta = json.loads(fs.cat_file(f"{path}/{name}"))
-        except FileNotFoundError:
-            continue
-        if (
-            not _nan_fill(meta.get("fill_value"))
-            or np.dtype(meta.get("data_type", meta.get("dtype"))).kind not in "f"
-        ):
-            return None
-        return parse(meta)
-    return None
+    layout = read_layout(fs, path)
+    if layout is None or layout.dtype.kind != "f" or not layout.nan_filled:
+        return None
+    return layout
 
 
 def read_chunk(
@@ -160,11 +74,11 @@ def read_chunk(
         raw = fs.cat_file(f"{path}/{layout.key(index)}")
     except FileNotFoundError:  # empty chunks are not written: the fill value
         return np.full(shape, np.nan, dtype=layout.dtype)
-    if not _whole(layout.decoder, raw):
+    if not _whole(layout.codec, raw):
         raise _damaged(path, layout, index, raw, "shorter or longer than its header says")
     full = np.empty(layout.chunks, dtype=layout.dtype)
     try:
-        DECODERS[layout.decoder]().decode(raw, out=full)  # no copy of the decoded chunk
+        CODECS[layout.codec]().decode(raw, out=full)  # no copy of the decoded chunk
     except (RuntimeError, ValueError) as err:  # numcodecs' errors for a damaged buffer
         raise _damaged(path, layout, index, raw, str(err)) from err
     if full.shape != shape:
@@ -192,7 +106,7 @@ def _damaged(
     return InputError(
         explain(
             f"each chunk of a product must decode to {layout.chunks} {layout.dtype}",
-            f"{path}/{layout.key(index)}: {len(raw)} bytes that {layout.decoder} "
+            f"{path}/{layout.key(index)}: {len(raw)} bytes that {layout.codec} "
             f"cannot decode ({why})",
             "the store was damaged after it was written: re-run the pipeline to rewrite it",
         )
@@ -245,4 +159,4 @@ def chunked_array(fs: Any, path: str) -> da.Array | None:
     )
 
 
-__all__ = ["DECODERS", "ChunkLayout", "chunk_layout", "chunked_array", "read_chunk"]
+__all__ = ["ChunkLayout", "chunk_layout", "chunked_array", "read_chunk"]

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import dask
 import dask.array as dask_array
 import fsspec
 import numpy as np
@@ -26,6 +27,7 @@ from zarr.codecs import BloscCodec, ZstdCodec
 
 from picpump.errors import InputError, SpecError, explain
 from picpump.io.store.chunk_reader import chunked_array
+from picpump.io.store.chunk_writer import stored_blocks, writable_layout
 from picpump.io.store.fs import filesystem, is_local_fs
 from picpump.io.store.publish import PARTIAL_TAG, StagedFolder, write_files
 
@@ -139,7 +141,9 @@ def stage_zarr(
     """Prepare a lazy Zarr write of ``ds`` under a temporary name next to ``url``.
 
     The dask chunks of ``ds`` become the Zarr chunks; empty (all-missing) chunks are not
-    written; metadata is consolidated.
+    written; metadata is consolidated. On a local or in-memory filesystem the chunks are
+    encoded and written by :mod:`~picpump.io.store.chunk_writer` when it takes every
+    dask-backed variable (the same bytes, in a fraction of the time), else by zarr-python.
 
     Parameters
     ----------
@@ -164,6 +168,7 @@ def stage_zarr(
     options = dict(storage_options or {})
     folder = StagedFolder(url, options, marker=COMPLETE_MARKER)
     folder.make_parent()
+    # the metadata, the consolidated metadata and every numpy-backed variable are written now
     task = ds.to_zarr(
         folder.stage_url,
         mode="w",
@@ -173,7 +178,46 @@ def stage_zarr(
         encoding=_encoding(ds, compression, compression_level, zarr_format),
         storage_options=options or None,
     )
-    return PendingWrite(folder, task)
+    direct = _direct_writes(ds, folder.stage_url, options)
+    return PendingWrite(folder, task if direct is None else direct)
+
+
+def _stored_as_is(var: xr.Variable) -> bool:
+    """Whether xarray stores ``var``'s values unchanged (no CF scaling, masking or cast)."""
+    encoding, attrs = var.encoding, var.attrs
+    fill = encoding.get("_FillValue", attrs.get("_FillValue"))
+    return (
+        isinstance(var.data, dask_array.Array)
+        and var.dtype.kind in "fiub"
+        and np.dtype(encoding.get("dtype", var.dtype)) == var.dtype
+        and not {"scale_factor", "add_offset", "missing_value"} & (set(encoding) | set(attrs))
+        and (var.dtype.kind != "f" or fill is None or bool(np.isnan(fill)))
+    )
+
+
+def _direct_writes(ds: xr.Dataset, stage_url: str, options: Mapping[str, Any]) -> Delayed | None:
+    """Return the write of every dask-backed variable by :mod:`~picpump.io.store.chunk_writer`.
+
+    ``None`` (xarray writes the data) unless the store is on a local or in-memory filesystem
+    (as for reads, :func:`reads_directly`) and the chunk writer takes every dask-backed
+    variable: stored unchanged, in a plain layout, chunked as the store.
+    """
+    fs, path = filesystem(stage_url, options)
+    lazy = {str(n): v for n, v in ds.variables.items() if isinstance(v.data, dask_array.Array)}
+    if not lazy or not reads_directly(fs) or not all(map(_stored_as_is, lazy.values())):
+        return None
+    writes = []
+    for name, var in lazy.items():
+        layout = writable_layout(fs, join(path, name), var.data)
+        if layout is None:
+            return None
+        writes.append(stored_blocks(var.data, fs, join(path, name), layout))
+    return dask.delayed(_written, pure=False)(writes)
+
+
+def _written(flags: list[Any]) -> int:
+    """Return the number of chunks written (all-fill chunks are skipped)."""
+    return int(sum(np.count_nonzero(f) for f in flags))
 
 
 def is_complete(url: str, storage_options: Mapping[str, Any] | None = None) -> bool:
