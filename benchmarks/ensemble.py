@@ -122,7 +122,7 @@ def bench(inputs: Path, work: Path, grid: Grid, members: int = 16, repeats: int 
     ds["open_ocean"] = (("lat", "lon"), np.ones((grid.nlat, grid.nlon), bool))
 
     def ensemble() -> None:
-        write(build_ensemble(ds, spec), work / "ensemble-out" / "ensemble.zarr")
+        write((build_ensemble(ds, spec), work / "ensemble-out" / "ensemble.zarr"))
 
     one, many = _paired(lambda: run_job(inputs, work / "ensemble-one-run"), ensemble, repeats)
     return {

@@ -154,10 +154,7 @@ def _job_rows(report: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     rss = report["peak_rss_gb_by_months"] or {}
     kern = s.get("kernel", {})
     spread = two.get("range_total_s")
-    where = ", ".join(
-        f"{k.removesuffix('_s')} {_fmt(two.get(k), ' s')}"
-        for k in ("cluster_start_s", "production_s", "climatology_s")
-    )
+    where = f"cluster start {_fmt(two.get('cluster_start_s'), ' s')}"
     return [
         (
             "Production kernel in the pipeline, 1 core",

@@ -122,12 +122,12 @@ def dask_progress(label: str) -> Iterator[Progress]:
 
 
 def watch_future(future: Any, label: str) -> None:
-    """Report the progress of a distributed future until it finishes (or fails).
+    """Report the progress of distributed futures until they finish (or one fails).
 
     Parameters
     ----------
-    future : distributed.Future
-        A computation submitted to a cluster.
+    future : distributed.Future or list of them
+        Computations submitted to a cluster.
     label : str
         What is computed.
     """
@@ -143,7 +143,9 @@ def watch_future(future: Any, label: str) -> None:
         def _draw_stop(self, **kwargs: Any) -> None:
             progress.close()
 
-    _Bar(futures_of(future), scheduler=future.client.scheduler.address, interval="500ms")
+    futures = futures_of(future)
+    if futures:
+        _Bar(futures, scheduler=futures[0].client.scheduler.address, interval="500ms")
 
 
 __all__ = ["Progress", "dask_progress", "watch_future"]

@@ -10,9 +10,11 @@ import pytest
 import xarray as xr
 
 from picpump.io.api import load_catalog
+from picpump.io.store import chunk_reader
 from picpump.io.store.zarr_store import open_product
 from picpump.pipeline import execute, load_spec, make_plan
 from picpump.pipeline import stages as stages_module
+from picpump.pipeline.run import batches
 from picpump.science.calcification import np_ez_pic_production
 from picpump.science.climatology import monthly_climatology
 from tests.conftest import raise_if_dask_computes
@@ -38,7 +40,7 @@ def test_building_the_plan_computes_nothing(demo_catalog: str, spec_path: str, t
 
 def test_every_product_is_written_with_cf_attributes(products) -> None:
     plan, result = products
-    assert list(result.products) == plan.needed + list(plan.spec.analysis.tables)
+    assert set(result.products) == set(plan.needed) | set(plan.spec.analysis.tables)
     for name in plan.needed:
         ds = open_product(result.products[name])
         assert ds.attrs["Conventions"] == "CF-1.10"
@@ -129,3 +131,49 @@ def _failing(build):  # noqa: ANN001, ANN202
         return ds.map(lambda v: v.copy(data=v.chunk().data.map_blocks(_explode, dtype=v.dtype)))
 
     return wrapper
+
+
+def test_monthly_climatology_and_totals_are_computed_together() -> None:
+    needed = ["inputs", "monthly", "climatology", "annual", "global_totals", "regions"]
+    assert batches(needed) == [
+        ["inputs"],
+        ["monthly", "climatology", "global_totals"],
+        ["annual"],
+        ["regions"],
+    ]
+    assert batches(["inputs", "monthly", "global_totals"]) == [
+        ["inputs"],
+        ["monthly", "global_totals"],
+    ]
+
+
+def test_the_climatology_does_not_read_the_monthly_product_back(
+    demo_catalog: str, spec_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[str] = []
+    original = chunk_reader.read_chunk
+
+    def recording(fs, path, *args):  # noqa: ANN001, ANN202
+        read.append(path)
+        return original(fs, path, *args)
+
+    monkeypatch.setattr(chunk_reader, "read_chunk", recording)
+    plan = make_plan(load_spec(spec_path), load_catalog(demo_catalog), str(tmp_path / "out"))
+    execute(plan, None, progress=False)
+    assert any("/inputs.zarr/" in path for path in read)  # the production reads its inputs
+    assert not [path for path in read if "/monthly.zarr/" in path]
+
+
+def test_a_failure_in_products_computed_together_publishes_none_of_them(
+    demo_catalog: str, spec_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    plan = make_plan(load_spec(spec_path), load_catalog(demo_catalog), str(out))
+    monkeypatch.setattr(
+        stages_module, "build_global_totals", _failing(stages_module.build_global_totals)
+    )
+    with pytest.raises(RuntimeError, match="boom"):
+        execute(plan, None, progress=False)
+    names = sorted(p.name for p in out.iterdir())
+    assert "inputs.zarr" in names
+    assert not [n for n in names if "partial" in n or n.split(".")[0] in ("monthly", "climatology")]

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import dask
 import dask.array as dask_array
 import fsspec
 import numpy as np
@@ -97,12 +96,13 @@ class PendingWrite:
     ----------
     folder : StagedFolder
         The staged store (final URL ``folder.url``, temporary URL ``folder.stage_url``).
-    task : dask.delayed.Delayed
-        The lazy write; compute it, then call :meth:`publish`.
+    task : dask.array.Array or dask.delayed.Delayed
+        The lazy write; compute it, then call :meth:`publish`. The chunk writer's is an array
+        of a flag per chunk (written or all fill), xarray's a ``Delayed``.
     """
 
     folder: StagedFolder
-    task: Delayed
+    task: dask_array.Array | Delayed
 
     @property
     def url(self) -> str:
@@ -195,12 +195,17 @@ def _stored_as_is(var: xr.Variable) -> bool:
     )
 
 
-def _direct_writes(ds: xr.Dataset, stage_url: str, options: Mapping[str, Any]) -> Delayed | None:
-    """Return the write of every dask-backed variable by :mod:`~picpump.io.store.chunk_writer`.
+def _direct_writes(
+    ds: xr.Dataset, stage_url: str, options: Mapping[str, Any]
+) -> dask_array.Array | None:
+    """Return the writes of every dask-backed variable by :mod:`.chunk_writer`, or ``None``.
 
     ``None`` (xarray writes the data) unless the store is on a local or in-memory filesystem
     (as for reads, :func:`reads_directly`) and the chunk writer takes every dask-backed
-    variable: stored unchanged, in a plain layout, chunked as the store.
+    variable: stored unchanged, in a plain layout, chunked as the store. The writes are one
+    lazy array of a flag per chunk (written or all fill), not a ``Delayed``: computed in one
+    call with other arrays, dask optimises their graphs together, so blocks that two
+    products read are computed once.
     """
     fs, path = filesystem(stage_url, options)
     lazy = {str(n): v for n, v in ds.variables.items() if isinstance(v.data, dask_array.Array)}
@@ -211,13 +216,8 @@ def _direct_writes(ds: xr.Dataset, stage_url: str, options: Mapping[str, Any]) -
         layout = writable_layout(fs, join(path, name), var.data)
         if layout is None:
             return None
-        writes.append(stored_blocks(var.data, fs, join(path, name), layout))
-    return dask.delayed(_written, pure=False)(writes)
-
-
-def _written(flags: list[Any]) -> int:
-    """Return the number of chunks written (all-fill chunks are skipped)."""
-    return int(sum(np.count_nonzero(f) for f in flags))
+        writes.append(stored_blocks(var.data, fs, join(path, name), layout).ravel())
+    return dask_array.concatenate(writes)
 
 
 def is_complete(url: str, storage_options: Mapping[str, Any] | None = None) -> bool:
