@@ -145,6 +145,7 @@ def test_monthly_climatology_and_totals_are_computed_together() -> None:
         ["inputs"],
         ["monthly", "global_totals"],
     ]
+    assert batches(needed, together=False) == [[name] for name in needed]  # object stores
 
 
 def test_the_climatology_does_not_read_the_monthly_product_back(

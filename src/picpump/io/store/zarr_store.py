@@ -296,6 +296,16 @@ def reads_directly(fs: Any) -> bool:
     return is_local_fs(fs) or isinstance(fs, MemoryFileSystem)
 
 
+def writes_directly(url: str, storage_options: Mapping[str, Any] | None = None) -> bool:
+    """Whether products under ``url`` are written by the chunk writer (see :func:`stage_zarr`).
+
+    Its writes are lazy arrays that dask optimises together when several products are
+    computed in one call; xarray's writes (object stores) are each optimised on their own, so
+    blocks two products share would be computed twice.
+    """
+    return reads_directly(filesystem(url, storage_options)[0])
+
+
 def with_direct_reads(
     ds: xr.Dataset, url: str, storage_options: Mapping[str, Any] | None = None
 ) -> xr.Dataset:
@@ -359,6 +369,7 @@ __all__ = [
     "remove_partials",
     "stage_zarr",
     "with_direct_reads",
+    "writes_directly",
     "write_json",
     "write_text",
 ]
