@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import dask
 import numpy as np
 import xarray as xr
 
 from picpump.io.store.zarr_store import open_product, stage_zarr
+from picpump.pipeline.compute import compute_all
 from picpump.science.calcification import ez_pic_production
 from picpump.science.climatology import monthly_climatology
 from picpump.science.registry import ModelVariants
@@ -40,10 +40,10 @@ def max_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
 
 
-def write(*products: tuple[xr.Dataset, Path]) -> None:
+def write(*products: tuple[xr.Dataset, Path], client: Any = None) -> None:
     """Write products as the pipeline does (temporary names, one compute, publish each)."""
     pending = [stage_zarr(ds, str(path)) for ds, path in products]
-    dask.compute(*[p.task for p in pending])
+    compute_all([p.task for p in pending], client)
     for p in pending:
         p.publish()
 
@@ -60,8 +60,8 @@ def climatology_product(field: xr.DataArray, name: str) -> xr.Dataset:
     )
 
 
-def run_job(inputs: Path, out: Path) -> dict[str, Any]:
-    """Production and its climatology; wall seconds (on the current dask scheduler)."""
+def run_job(inputs: Path, out: Path, client: Any = None) -> dict[str, Any]:
+    """Production and its climatology; wall seconds (on ``client``, else dask's threads)."""
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     ds = open_product(str(inputs))
@@ -71,6 +71,7 @@ def run_job(inputs: Path, out: Path) -> dict[str, Any]:
     write(
         (xr.Dataset({"ez_pic_production": production}), out / "monthly.zarr"),
         (climatology_product(production, "ez_pic_production"), out / "climatology.zarr"),
+        client=client,
     )
     end = time.perf_counter()
     return {
@@ -127,7 +128,7 @@ def run_on_cluster(inputs: Path, out: Path, workers: int) -> dict[str, Any]:
     ):
         started = time.perf_counter() - start
         with get_task_stream(client) as stream:
-            result = run_job(inputs, out)
+            result = run_job(inputs, out, client)
         rss = client.run(max_rss_gb)
     result["cluster_start_s"] = round(started, 3)
     result["peak_rss_gb_per_worker"] = round(max(rss.values()), 3)

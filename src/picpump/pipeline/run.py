@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-import dask
 import pandas as pd
 import xarray as xr
 
+from picpump.io.ingest.read_pool import default_processes, reading_processes
 from picpump.io.store.faults import fault_point
 from picpump.io.store.generation import link_store
 from picpump.io.store.table_files import write_table
@@ -25,12 +25,12 @@ from picpump.io.store.zarr_store import (
     writes_directly,
 )
 from picpump.pipeline.attributes import finalize, table_attributes
+from picpump.pipeline.compute import compute_all
 from picpump.pipeline.ensemble_stage import build_attribution
 from picpump.pipeline.plan import Plan, build_product
 from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import build_tables
 from picpump.pipeline.table_units import column_units
-from picpump.progress import dask_progress, watch_future
 
 logger = logging.getLogger(__name__)
 
@@ -52,18 +52,6 @@ class RunResult:
     products: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)
-
-
-def _compute(tasks: list[Any], client: Any, progress: bool, label: str = "computing") -> None:
-    """Compute lazy writes in one call on the client (or the threaded scheduler), with progress."""
-    if client is None:
-        with dask_progress(label) if progress else nullcontext():
-            dask.compute(*tasks)
-        return
-    futures = client.compute(tasks)
-    if progress:
-        watch_future(futures, label)
-    client.gather(futures)
 
 
 def _reusable_inputs(plan: Plan, url: str) -> bool:
@@ -112,6 +100,26 @@ def batches(needed: list[str], together: bool = True) -> list[list[str]]:
     return out
 
 
+def _file_readers(
+    datasets: dict[str, xr.Dataset], client: Any
+) -> AbstractContextManager[int | None]:
+    """Worker processes reading the input files of a threaded ``inputs`` computation.
+
+    On threads, the NetCDF reads are serialised by the HDF5 lock
+    (:mod:`~picpump.io.ingest.read_pool`); on a distributed client each worker reads its own.
+    """
+    return reading_processes() if client is None and "inputs" in datasets else nullcontext()
+
+
+def _threads_beside(readers: int | None) -> int | None:
+    """Threads of a computation whose reads wait on ``readers`` processes: one per CPU more.
+
+    A thread waiting for a block from a reading process computes nothing; the others encode
+    and write the blocks already read.
+    """
+    return (readers + default_processes()) if readers else None
+
+
 def _write(datasets: dict[str, xr.Dataset], plan: Plan, client: Any, progress: bool) -> None:
     """Write products under temporary names, compute them in one call, then publish each."""
     spec = plan.spec
@@ -126,7 +134,10 @@ def _write(datasets: dict[str, xr.Dataset], plan: Plan, client: Any, progress: b
                 compression=spec.compression,
             )
         label = " + ".join(f"{name}.zarr" for name in datasets)
-        _compute([p.task for p in pending.values()], client, progress, label)
+        with _file_readers(datasets, client) as readers:
+            tasks = [p.task for p in pending.values()]
+            threads = _threads_beside(readers)
+            compute_all(tasks, client, progress=progress, label=label, threads=threads)
         for name, staged in pending.items():
             fault_point(f"publish:{name}")
             staged.publish()

@@ -25,6 +25,7 @@ from picpump.errors import CatalogError, InputError, explain
 from picpump.grid import Grid
 from picpump.io.catalog.entry import ResolvedEntry
 from picpump.io.catalog.model import is_climatology
+from picpump.io.ingest.read_pool import run_read
 from picpump.io.ingest.reader import MonthReader
 from picpump.io.ingest.records import with_records
 from picpump.units import CANONICAL
@@ -44,6 +45,10 @@ class _Block:
     files: tuple[tuple[str | None, pd.Timestamp], ...]
 
     def __call__(self) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
+        return run_read(self.read)
+
+    def read(self) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
+        """Read the block's months here (in a worker process of :mod:`.read_pool` if open)."""
         out = np.full((len(self.files), *self.reader.grid.shape), np.nan, dtype=np.float32)
         record = np.zeros((len(self.files), 2), dtype=np.int32)
         for i, (url, month) in enumerate(self.files):

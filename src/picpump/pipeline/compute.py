@@ -1,0 +1,60 @@
+"""Compute lazy writes in one call: on a distributed client, or dask's threaded scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from typing import Any
+
+import dask
+import dask.threaded
+
+from picpump.progress import dask_progress, watch_future
+
+
+def local_scheduler() -> str | Callable[..., Any]:
+    """Return the scheduler of a computation without a client.
+
+    The scheduler set in the dask config (``scheduler``: a name or a ``get`` function) if
+    any, else dask's threaded ``get`` as a callable: given no scheduler, or a name, dask
+    imports ``distributed`` to look for a client, which took 0.4 s of a 1.6 s climatology on
+    the benchmark machine.
+    """
+    chosen: str | Callable[..., Any] | None = dask.config.get("scheduler", None)
+    return chosen or dask.threaded.get
+
+
+def compute_all(
+    tasks: Sequence[Any],
+    client: Any = None,
+    *,
+    progress: bool = False,
+    label: str = "computing",
+    threads: int | None = None,
+) -> None:
+    """Compute ``tasks`` in one call, with a progress bar if asked.
+
+    Parameters
+    ----------
+    tasks : sequence
+        dask collections or delayed objects (e.g. the lazy writes of products).
+    client : distributed.Client, optional
+        Where to compute; ``None`` uses :func:`local_scheduler`.
+    progress : bool, default False
+        Report the progress (:mod:`picpump.progress`).
+    label : str
+        What the progress reports are about.
+    threads : int, optional
+        Threads of the threaded scheduler [dask's default: one per CPU].
+    """
+    if client is None:
+        with dask_progress(label) if progress else nullcontext():
+            dask.compute(*tasks, scheduler=local_scheduler(), num_workers=threads)
+        return
+    futures = client.compute(list(tasks))
+    if progress:
+        watch_future(futures, label)
+    client.gather(futures)
+
+
+__all__ = ["compute_all", "local_scheduler"]
