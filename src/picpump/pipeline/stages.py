@@ -23,7 +23,7 @@ from picpump.science.registry import variant
 from picpump.science.residence import residence_time
 from picpump.science.seasonal import seasonal_cv
 from picpump.science.stocks import pic_stock_100, poc_stock_100
-from picpump.science.totals import global_rate_pg_per_yr, global_stock_tg
+from picpump.science.totals import coverage, global_rate_pg_per_yr, global_stock_tg
 
 MONTHLY_VARIABLES = ("ez_pic_production", "npp", "pic_100", "poc_100")
 SATELLITE_VARIABLES = ("pic", "sst", "par", "kd490", "poc", "npp")
@@ -166,6 +166,5 @@ def build_global_totals(monthly: xr.Dataset, spec: PipelineSpec) -> xr.Dataset:
         out["global_npp" + suffix] = global_rate_pg_per_yr(monthly["npp"], area, ocean)
         out["global_pic_stock" + suffix] = global_stock_tg(monthly["pic_100"], area, ocean)
         out["global_poc_stock" + suffix] = global_stock_tg(monthly["poc_100"], area, ocean)
-    valid = monthly["ez_pic_production"].notnull() & ocean
-    out["production_coverage"] = valid.sum(("lat", "lon")) / ocean.sum()
+    out["production_coverage"] = coverage(monthly["ez_pic_production"], ocean)
     return xr.Dataset(out).chunk({"time": -1})

@@ -12,8 +12,10 @@ so that it drops out of the mean ± SD instead of counting as an empty ocean.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import dask.array as da
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
@@ -97,16 +99,91 @@ def coverage(field: xr.DataArray, mask: xr.DataArray) -> xr.DataArray:
         float64 in [0, 1].
     """
     ocean = mask.astype(bool)
-    return (field.notnull() & ocean).sum(("lat", "lon")) / ocean.sum()
+    return _sums(field, ocean.astype("float64"), ocean).isel(sum=1) / ocean.sum()
+
+
+def _compiled_area_sums() -> Callable[..., None] | None:
+    """Compile the one-pass ``[Σ x·w, #valid in mask]`` loop (``None`` without numba)."""
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - numba is a dependency; numpy is the fallback
+        return None
+
+    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
+    def area_sums(values: Any, weights: Any, mask: Any, out: Any) -> None:  # pragma: no cover
+        for t in range(values.shape[0]):
+            total, count = 0.0, 0.0
+            row = values[t]
+            for c in range(row.shape[0]):
+                x = np.float64(row[c])
+                ok = np.isfinite(x)
+                total += (x if ok else 0.0) * weights[c]
+                count += 1.0 if (ok and mask[c]) else 0.0
+            out[t, 0] = total
+            out[t, 1] = count
+
+    return area_sums
+
+
+_AREA_SUMS = _compiled_area_sums()
+
+
+def warm_up() -> None:
+    """Load the compiled loop now (numba loads its cache on the first call)."""
+    _tile_sums(np.ones((1, 1, 1), np.float32), np.ones((1, 1)), np.ones((1, 1), bool))
+
+
+def _tile_sums(block: NDArray, weights: NDArray, mask: NDArray) -> NDArray[np.float64]:
+    """``[Σ x·w, #valid in mask]`` of one (..., y, x) block, as a (..., 1, 1, 2) block.
+
+    Compiled: one read of the block, no temporaries (the numpy form took 8 ns per value on
+    the demo, the loop about 1).
+    """
+    sums = np.empty((*block.shape[:-2], 1, 1, 2), dtype=np.float64)
+    if _AREA_SUMS is None or block.dtype.kind != "f":  # pragma: no cover - numba installed
+        sums[..., 0, 0, 0] = np_global_sum(block, weights, True)
+        sums[..., 0, 0, 1] = np.count_nonzero(np.isfinite(block) & mask, axis=(-2, -1))
+        return sums
+    n = block.shape[-2] * block.shape[-1]
+    flat = np.ascontiguousarray(block).reshape(-1, n)
+    w = np.ascontiguousarray(np.broadcast_to(weights, block.shape[-2:]), dtype=np.float64)
+    m = np.ascontiguousarray(np.broadcast_to(mask, block.shape[-2:]), dtype=np.bool_)
+    _AREA_SUMS(flat, w.reshape(n), m.reshape(n), sums.reshape(-1, 2))
+    return sums
+
+
+def _sums(field: xr.DataArray, weights: xr.DataArray, mask: xr.DataArray) -> xr.DataArray:
+    """``[Σ x·w, #valid in mask]`` over (lat, lon), one task per block of ``field``.
+
+    One kernel per block instead of the chain of xarray operations (cast, fill, product,
+    mask, count, two sums) that made the global totals a fifth of the demo's product time.
+    """
+    field = field.transpose(..., "lat", "lon")
+    lead = field.dims[:-2]
+    if not isinstance(field.data, da.Array):
+        sums = _tile_sums(field.values, weights.values, mask.values)[..., 0, 0, :]
+    else:
+        spatial = dict(zip(("lat", "lon"), field.data.chunks[-2:], strict=True))
+        w, m = (a.chunk(spatial).data for a in (weights, mask))
+        index = "".join(chr(ord("a") + i) for i in range(len(lead)))
+        parts = da.blockwise(
+            _tile_sums, index + "yxk", field.data, index + "yx", w, "yx", m, "yx",
+            new_axes={"k": 2}, adjust_chunks={"y": 1, "x": 1}, dtype=np.float64,
+            meta=np.empty((0,) * (len(lead) + 3), dtype=np.float64),
+        )  # fmt: skip
+        sums = parts.sum(axis=(-3, -2))
+    coords = {k: c for k, c in field.coords.items() if set(c.dims) <= set(lead)}
+    return xr.DataArray(sums, dims=(*lead, "sum"), coords=coords)
 
 
 def _integral(
     field: xr.DataArray, area: xr.DataArray, mask: xr.DataArray, min_coverage: float
 ) -> xr.DataArray:
     check_units(area, "area", expected="m2")
-    weights = area.astype("float64").where(mask.astype(bool), 0.0)
-    total = (field.astype("float64").fillna(0.0) * weights).sum(("lat", "lon"))
-    covered = coverage(field, mask)
+    ocean = mask.astype(bool)
+    weights = area.astype("float64").where(ocean, 0.0)
+    sums = _sums(field, weights, ocean)
+    total, covered = sums.isel(sum=0), sums.isel(sum=1) / ocean.sum()
     return total.where((covered > 0) & (covered >= min_coverage))
 
 
@@ -218,4 +295,5 @@ __all__ = [
     "mean_sd",
     "np_global_sum",
     "np_valid_fraction",
+    "warm_up",
 ]
