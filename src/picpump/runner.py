@@ -21,6 +21,7 @@ from picpump.io.store.transaction import Transaction, run_transaction
 from picpump.io.store.zarr_store import join, write_text
 from picpump.logs import RunLog, capturing_run_log
 from picpump.pipeline import Plan, execute
+from picpump.pipeline.compute import local_computations
 from picpump.pipeline.run import RunResult
 from picpump.redact import redact
 from picpump.report.stac import write_stac
@@ -104,7 +105,10 @@ def run_plan(
         When another run is writing ``plan.out``.
     """
     with nullcontext(records) if records is not None else capturing_run_log() as collected:
-        with run_transaction(plan.out, plan.storage_options, command) as txn:
+        with (
+            local_computations(client),
+            run_transaction(plan.out, plan.storage_options, command) as txn,
+        ):
             outcome = _run_generation(
                 plan,
                 txn,

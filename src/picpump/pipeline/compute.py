@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import dask
@@ -22,6 +22,20 @@ def local_scheduler() -> str | Callable[..., Any]:
     """
     chosen: str | Callable[..., Any] | None = dask.config.get("scheduler", None)
     return chosen or dask.threaded.get
+
+
+@contextmanager
+def local_computations(client: Any) -> Iterator[None]:
+    """Inside the block, computations without a client use :func:`local_scheduler`.
+
+    For the implicit ones (``.values`` of a lazy product in a report): without this, each
+    looks for a distributed client first. With a ``client``, nothing changes.
+    """
+    if client is not None:
+        yield
+        return
+    with dask.config.set(scheduler=local_scheduler()):
+        yield
 
 
 def compute_all(
@@ -57,4 +71,4 @@ def compute_all(
     client.gather(futures)
 
 
-__all__ = ["compute_all", "local_scheduler"]
+__all__ = ["compute_all", "local_computations", "local_scheduler"]
