@@ -29,7 +29,7 @@ import numpy as np
 import xarray as xr
 
 from picpump.io.store.zarr_store import open_product, stage_zarr
-from picpump.pipeline.compute import compute_all
+from picpump.pipeline.compute import compute_all, start_warm_up
 from picpump.science.calcification import ez_pic_production
 from picpump.science.climatology import monthly_climatology
 from picpump.science.registry import ModelVariants
@@ -64,6 +64,7 @@ def run_job(inputs: Path, out: Path, client: Any = None) -> dict[str, Any]:
     """Production and its climatology; wall seconds (on ``client``, else dask's threads)."""
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
+    start_warm_up(client)  # as the pipeline's execute does
     ds = open_product(str(inputs))
     production = ez_pic_production(
         ds["pic"], ds["sst"], ds["par"], ds["kd490"], ModelVariants.from_mapping({})

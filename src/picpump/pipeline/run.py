@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -26,13 +25,12 @@ from picpump.io.store.zarr_store import (
     writes_directly,
 )
 from picpump.pipeline.attributes import finalize, table_attributes
-from picpump.pipeline.compute import compute_all
+from picpump.pipeline.compute import compute_all, start_warm_up
 from picpump.pipeline.ensemble_stage import build_attribution
 from picpump.pipeline.plan import Plan, build_product
 from picpump.pipeline.sources import RunSources
 from picpump.pipeline.table_products import build_tables
 from picpump.pipeline.table_units import column_units
-from picpump.science import climatology, totals
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +189,7 @@ def execute(
         Product URLs and timings.
     """
     result = RunResult()
-    threading.Thread(target=_warm_up, name="picpump-warm-up", daemon=True).start()
+    start_warm_up(client)
     remove_partials(plan.out, plan.storage_options)
     meta = dict(plan.catalog.metadata)
     written: dict[str, xr.Dataset] = {}
@@ -215,16 +213,6 @@ def execute(
         table = build_attribution(written["ensemble"], plan.spec)
         _write_table(plan, "ensemble_attribution", table, result, command, log)
     return result
-
-
-def _warm_up() -> None:
-    """Load the compiled kernels while the run starts (a first call waits for numba's cache).
-
-    In a background thread of this process: the threaded scheduler's first tasks then find
-    them loaded. Workers of a cluster load their own.
-    """
-    climatology.warm_up()
-    totals.warm_up()
 
 
 def _reuse(plan: Plan, reuse_from: str | None, log: Callable[[str], None]) -> bool:
