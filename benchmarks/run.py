@@ -134,7 +134,7 @@ def section_memory(sizes: Sizes, done: dict[str, Any]) -> dict[str, Any]:
 
 def section_fine_grid(sizes: Sizes) -> dict[str, Any]:
     tile = scaling.fine_tile(max(sizes.fine_months))
-    return scaling.bench_fine_grid(sizes.fine_months, sizes.fine_rows, WORK, tile)
+    return scaling.bench_fine_grid(sizes.fine_months, sizes.fine_rows, WORK, tile, sizes.repeats)
 
 
 def section_matchup(_: Sizes) -> dict[str, Any]:

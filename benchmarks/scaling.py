@@ -90,8 +90,12 @@ def _fit(months: list[int], seconds: list[float]) -> tuple[float, float]:
     return s0 - slope * m0, slope
 
 
-def bench_fine_grid(months: tuple[int, int], rows: int, work: Path, tile: int) -> dict[str, Any]:
+def bench_fine_grid(
+    months: tuple[int, int], rows: int, work: Path, tile: int, repeats: int = 5
+) -> dict[str, Any]:
     """The job on two month counts × ``rows`` latitude rows of the 4 km grid, 2 workers.
+
+    Each length runs ``repeats`` times, in turn with the other; the fit uses the medians.
 
     The job's time is fitted as a + b × months (the climatology has a cost per cell that does
     not grow with the months: finalising and writing the 12 calendar months), taken to 302
@@ -101,10 +105,15 @@ def bench_fine_grid(months: tuple[int, int], rows: int, work: Path, tile: int) -
     """
     start = (FINE.nlat - rows) // 2
     band = slice(start, start + rows)
-    jobs = []
-    for n in months:
-        stores = ensure_stores(work, n, FINE, tile=tile, rows=band, production=False)
-        jobs.append(run_job(stores["inputs"], work, 2))
+    stores = [
+        ensure_stores(work, n, FINE, tile=tile, rows=band, production=False)["inputs"]
+        for n in months
+    ]
+    runs: list[list[dict[str, Any]]] = [[] for _ in months]
+    for _ in range(repeats):
+        for store, done in zip(stores, runs, strict=True):
+            done.append(run_job(store, work, 2))
+    jobs = [_median_job(done) for done in runs]
     row_scale = FINE.nlat / rows
     a, b = _fit(list(months), [job["total_s"] for job in jobs])
     full_s = max(a + b * FULL_MONTHS, 0.0) * row_scale
@@ -117,6 +126,7 @@ def bench_fine_grid(months: tuple[int, int], rows: int, work: Path, tile: int) -
             "grid": list(FINE.shape),
         },
         "tile": tile,
+        "repeats": repeats,
         "jobs": jobs,
         "fit_seconds_intercept_per_month": [round(a, 3), round(b, 4)],
         "extrapolated_4km_302_months_minutes": round(full_s / 60, 1),

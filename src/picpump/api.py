@@ -330,24 +330,6 @@ def run_prepared(
     return RunProducts(plan, outcome)
 
 
-def runs_on_threads(plan: Plan, profile: Profile) -> bool:
-    """Whether :func:`run_prepared` with ``profile`` computes on threads in this process.
-
-    Parameters
-    ----------
-    plan : Plan
-        The plan.
-    profile : Profile
-        The cluster profile.
-
-    Returns
-    -------
-    bool
-        True for a ``threads`` profile and for a small run of a ``local`` one.
-    """
-    return for_run(profile, _input_bytes(plan)).kind == "threads"
-
-
 def _input_bytes(plan: Plan) -> float:
     """Uncompressed size of the plan's monthly inputs (from their lazy arrays; no read)."""
     return float(sum(field.nbytes for field in plan.inputs.fields.values()))
@@ -359,4 +341,4 @@ def _cluster_name(cluster: str | Profile | None, client: Any) -> str:
     return cluster if isinstance(cluster, str) else cluster.name or cluster.kind
 
 
-__all__ = ["DEFAULT_OUT", "RunProducts", "prepare", "run", "run_prepared", "runs_on_threads"]
+__all__ = ["DEFAULT_OUT", "RunProducts", "prepare", "run", "run_prepared"]

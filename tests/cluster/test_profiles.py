@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from picpump.cluster import BUILTIN, Profile, check_profile, client_for, describe, load_profile
-from picpump.cluster.local import COMMON_KEYWORDS, local_cluster_keywords
 from picpump.errors import ClusterError
 from picpump.resources import ROOT as RESOURCES
 from tests.cluster.conftest import repo_profile
@@ -40,17 +39,6 @@ def test_builtin_names_need_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert load_profile("threads").kind == "threads"
     assert load_profile("threads").source == "built-in"
     assert check_profile(BUILTIN["local"]).options == BUILTIN["local"]["options"]
-
-
-def test_the_keywords_checked_without_distributed_are_local_cluster_keywords() -> None:
-    assert COMMON_KEYWORDS <= local_cluster_keywords()
-    assert set(BUILTIN["local"]["options"]) <= COMMON_KEYWORDS
-
-
-def test_a_typo_among_common_keywords_is_still_refused() -> None:
-    profile = {"kind": "local", "options": {"n_workers": 2, "n_worker": 2}}
-    with pytest.raises(ClusterError, match="did you mean 'n_workers'"):
-        check_profile(profile)
 
 
 def test_shipped_profiles_are_found_from_any_folder(

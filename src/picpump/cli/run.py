@@ -54,11 +54,7 @@ def add_parser(commands: Any) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Plan the run, then execute it on the cluster and print the summary (or the dry run)."""
-    from picpump.api import (
-        prepare,
-        run_prepared,
-        runs_on_threads,
-    )  # imported when run: the CLI starts fast
+    from picpump.api import prepare, run_prepared  # imported when run: the CLI starts fast
     from picpump.cluster import load_profile
     from picpump.pipeline.dry_run import dry_run, render_dry_run
     from picpump.report.summary import render_markdown
@@ -76,10 +72,7 @@ def command(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(render_dry_run(dry_run(plan)))
         return 0
-    # distributed installs a terminal handler on import; a run on threads never imports it
-    keep_libraries_off_terminal(
-        importing=() if runs_on_threads(plan, profile) else ("distributed",)
-    )
+    keep_libraries_off_terminal(importing=("distributed",))
     outcome = run_prepared(
         plan,
         cluster=profile,

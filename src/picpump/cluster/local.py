@@ -58,9 +58,6 @@ class LocalLauncher(Launcher):
         passes the others to: a typo is refused here, not in a worker process.
         """
         given = values.mapping(f"{where}: options", options)
-        if set(given) <= COMMON_KEYWORDS:
-            _check_local_values(where, given)
-            return given
         allowed = local_cluster_keywords()
         for key in given:
             if key not in allowed:
@@ -168,14 +165,6 @@ def _check_local_values(where: str, given: Mapping[str, Any]) -> None:
             ) from err
 
 
-COMMON_KEYWORDS = frozenset(
-    ("n_workers", "threads_per_worker", "processes", "memory_limit", "dashboard_address")
-)
-"""Keywords of ``distributed.LocalCluster`` accepted without importing it (those of
-``cluster/local.yaml``): the import takes 0.3–0.5 s, which a run on threads never needs.
-``tests/cluster`` checks that each is one of :func:`local_cluster_keywords`."""
-
-
 @functools.cache
 def local_cluster_keywords() -> frozenset[str]:
     """Keywords ``distributed.LocalCluster`` accepts, itself or for its workers and nannies."""
@@ -247,7 +236,6 @@ class ExistingLauncher(Launcher):
 
 
 __all__ = [
-    "COMMON_KEYWORDS",
     "EXISTING_KEYS",
     "ExistingLauncher",
     "LocalLauncher",

@@ -29,13 +29,17 @@ def local_scheduler() -> str | Callable[..., Any]:
 def local_computations(client: Any) -> Iterator[None]:
     """Inside the block, computations without a client use :func:`local_scheduler`.
 
-    For the implicit ones (``.values`` of a lazy product in a report): without this, each
-    looks for a distributed client first. With a ``client``, nothing changes.
+    For the implicit ones too (``.values`` of a lazy product in a report), and rechunks are
+    planned as tasks (the only method without a client): without this, each looks for a
+    distributed client first. With a ``client``, nothing changes.
     """
     if client is not None:
         yield
         return
-    with dask.config.set(scheduler=local_scheduler()):
+    settings: dict[str, Any] = {"scheduler": local_scheduler()}
+    if dask.config.get("array.rechunk.method", None) is None:
+        settings["array.rechunk.method"] = "tasks"
+    with dask.config.set(settings):
         yield
 
 
