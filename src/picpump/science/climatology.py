@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import dask.array as da
@@ -27,55 +26,46 @@ from dask.base import tokenize
 from dask.highlevelgraph import HighLevelGraph
 from numpy.typing import NDArray
 
+from picpump.science._compiled import compiled
+
 MONTHS = np.arange(1, 13)
 OUTPUT_BLOCK_CELLS = 1 << 18
 """Cells per block of a lazy result: small input tiles are merged (≈ 60 MB of float64
 moments per block) so that writing the 12-month result takes few store operations."""
 
 
-Kernel = Callable[..., None]
+def _accumulate_loop(values: Any, month_index: Any, out: Any) -> None:  # pragma: no cover
+    """Add Σx, Σx² and the count of each value into its calendar month (compiled)."""
+    for t in range(values.shape[0]):
+        m = month_index[t]
+        total, total_sq, count = out[0, m], out[1, m], out[2, m]
+        row = values[t]
+        for c in range(row.shape[0]):
+            x = np.float64(row[c])
+            ok = np.isfinite(x)
+            x = x if ok else np.float64(0.0)
+            total[c] += x
+            total_sq[c] += x * x
+            count[c] += 1.0 if ok else 0.0
 
 
-def _compiled_kernels() -> tuple[Kernel, Kernel] | tuple[None, None]:
-    """Compile the numba accumulation and finalisation loops (``None`` without numba)."""
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a dependency; numpy is the fallback
-        return None, None
-
-    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
-    def accumulate(values: Any, month_index: Any, out: Any) -> None:  # pragma: no cover
-        for t in range(values.shape[0]):
-            m = month_index[t]
-            total, total_sq, count = out[0, m], out[1, m], out[2, m]
-            row = values[t]
-            for c in range(row.shape[0]):
-                x = np.float64(row[c])
-                ok = np.isfinite(x)
-                x = x if ok else np.float64(0.0)
-                total[c] += x
-                total_sq[c] += x * x
-                count[c] += 1.0 if ok else 0.0
-
-    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
-    def finalize(moments: Any, out: Any) -> None:  # pragma: no cover
-        for m in range(moments.shape[1]):
-            for c in range(moments.shape[2]):
-                n = moments[2, m, c]
-                if n > 0:
-                    mean = moments[0, m, c] / n
-                    var = moments[1, m, c] / n - mean * mean
-                    out[0, m, c] = mean
-                    out[1, m, c] = np.sqrt(var if var > 0 else 0.0)
-                else:
-                    out[0, m, c] = np.nan
-                    out[1, m, c] = np.nan
-                out[2, m, c] = n
-
-    return accumulate, finalize
+def _finalize_loop(moments: Any, out: Any) -> None:  # pragma: no cover
+    """Mean, standard deviation (CDO's) and count from the moments (compiled)."""
+    for m in range(moments.shape[1]):
+        for c in range(moments.shape[2]):
+            n = moments[2, m, c]
+            if n > 0:
+                mean = moments[0, m, c] / n
+                var = moments[1, m, c] / n - mean * mean
+                out[0, m, c] = mean
+                out[1, m, c] = np.sqrt(var if var > 0 else 0.0)
+            else:
+                out[0, m, c] = np.nan
+                out[1, m, c] = np.nan
+            out[2, m, c] = n
 
 
-_ACCUMULATE, _FINALIZE = _compiled_kernels()
+_ACCUMULATE, _FINALIZE = compiled(_accumulate_loop), compiled(_finalize_loop)
 
 
 def warm_up() -> None:

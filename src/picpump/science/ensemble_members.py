@@ -27,13 +27,14 @@ for bit); the member reduction ran at 1.6 instead of 4.4 ns per cell and step.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from picpump.science._compiled import compiled
 from picpump.science.calcification import MG_PER_MOL_C, np_ez_pic_production
 from picpump.science.calcification_factors import depth_coefficient, factor_step, run_in_blocks
 from picpump.science.registry import ModelVariants, Variant
@@ -45,87 +46,69 @@ PG_PER_YR = 1e-3 * DAYS_PER_YEAR / 1e15
 Reductions = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]
 
 
-def _compiled_reduction() -> Callable[..., None] | None:
-    """Compile the one-pass member reduction (``None`` without numba)."""
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a dependency; numpy is the fallback
-        return None
-
-    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
-    def reduce_member(
-        production: Any, ocean: Any, weights: Any, month_index: Any, out: Any
-    ) -> None:  # pragma: no cover - compiled
-        sums, counts, totals, valid = out
-        for t in range(production.shape[0]):
-            m = month_index[t]
-            row = production[t]
-            for c in range(row.shape[0]):
-                x = row[c]
-                if ocean[c] and not np.isnan(x):
-                    v = np.float64(x)
-                    sums[m, c] += v
-                    counts[m, c] += 1
-                    valid[t] += 1
-                    for a in range(weights.shape[0]):
-                        totals[a, t] += v * weights[a, c]
-
-    return reduce_member
+def _reduce_member_loop(
+    production: Any, ocean: Any, weights: Any, month_index: Any, out: Any
+) -> None:  # pragma: no cover - compiled
+    """Reduce one member's production: monthly sums, counts and area totals (compiled)."""
+    sums, counts, totals, valid = out
+    for t in range(production.shape[0]):
+        m = month_index[t]
+        row = production[t]
+        for c in range(row.shape[0]):
+            x = row[c]
+            if ocean[c] and not np.isnan(x):
+                v = np.float64(x)
+                sums[m, c] += v
+                counts[m, c] += 1
+                valid[t] += 1
+                for a in range(weights.shape[0]):
+                    totals[a, t] += v * weights[a, c]
 
 
-_REDUCE = _compiled_reduction()
+_REDUCE = compiled(_reduce_member_loop)
 
 
-def _compiled_product_reduction() -> Callable[..., None] | None:
-    """Compile the reduction of a member's product of shared factors (``None`` without numba)."""
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a dependency; numpy is the fallback
-        return None
-
-    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
-    def reduce_product(
-        pic: Any,
-        growth: Any,
-        par: Any,
-        uncapped_depth: Any,
-        member: Any,
-        ocean: Any,
-        weights: Any,
-        month_index: Any,
-        out: Any,
-    ) -> None:  # pragma: no cover - compiled
-        k_i, zeu_max, scale = member
-        sums, counts, totals, valid = out
-        values = np.empty(pic.shape[1])
-        for t in range(pic.shape[0]):
-            m = month_index[t]
-            month_sums, month_counts = sums[m], counts[m]
-            step_valid = 0
-            for c in range(pic.shape[1]):  # no reduction across cells: vectorised
-                p, i = pic[t, c], par[t, c]
-                light = i / (i + k_i)  # vgpm: PAR / (PAR + K_I), missing where PAR < 0
-                depth = uncapped_depth[t, c]
-                depth = zeu_max if depth > zeu_max else depth  # NaN stays NaN
-                # the single run's float32 order: ((μ·h)·g)·PIC·scale, missing where PIC < 0
-                x = growth[t, c] * light
-                x = x * depth
-                x = x * p
-                x = x * scale
-                ok = ocean[c] & (p >= 0) & (i >= 0) & (x == x)
-                v = np.float64(x) if ok else 0.0
-                values[c] = v
-                month_sums[c] += v
-                month_counts[c] += ok
-                step_valid += ok
-            valid[t] += step_valid
-            for a in range(weights.shape[0]):
-                totals[a, t] += np.dot(values, weights[a])
-
-    return reduce_product
+def _reduce_product_loop(
+    pic: Any,
+    growth: Any,
+    par: Any,
+    uncapped_depth: Any,
+    member: Any,
+    ocean: Any,
+    weights: Any,
+    month_index: Any,
+    out: Any,
+) -> None:  # pragma: no cover - compiled
+    """Form a member's production from shared factors and reduce it (compiled)."""
+    k_i, zeu_max, scale = member
+    sums, counts, totals, valid = out
+    values = np.empty(pic.shape[1])
+    for t in range(pic.shape[0]):
+        m = month_index[t]
+        month_sums, month_counts = sums[m], counts[m]
+        step_valid = 0
+        for c in range(pic.shape[1]):  # no reduction across cells: vectorised
+            p, i = pic[t, c], par[t, c]
+            light = i / (i + k_i)  # vgpm: PAR / (PAR + K_I), missing where PAR < 0
+            depth = uncapped_depth[t, c]
+            depth = zeu_max if depth > zeu_max else depth  # NaN stays NaN
+            # the single run's float32 order: ((μ·h)·g)·PIC·scale, missing where PIC < 0
+            x = growth[t, c] * light
+            x = x * depth
+            x = x * p
+            x = x * scale
+            ok = ocean[c] & (p >= 0) & (i >= 0) & (x == x)
+            v = np.float64(x) if ok else 0.0
+            values[c] = v
+            month_sums[c] += v
+            month_counts[c] += ok
+            step_valid += ok
+        valid[t] += step_valid
+        for a in range(weights.shape[0]):
+            totals[a, t] += np.dot(values, weights[a])
 
 
-_REDUCE_PRODUCT = _compiled_product_reduction()
+_REDUCE_PRODUCT = compiled(_reduce_product_loop)
 
 
 def np_member_reductions(
@@ -190,28 +173,19 @@ def member_reductions(
     return sums.reshape(12, *ocean.shape), counts.reshape(12, *ocean.shape), totals, valid
 
 
-def _compiled_annual() -> Callable[..., None] | None:
-    """Compile :func:`np_annual_of_sums` as one loop (``None`` without numba)."""
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a dependency; numpy is the fallback
-        return None
-
-    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
-    def annual(sums: Any, counts: Any, min_months: Any, out: Any) -> None:  # pragma: no cover
-        for c in range(sums.shape[1]):
-            total, months = np.float32(0.0), 0
-            for m in range(12):  # numpy's order along the month axis
-                if counts[m, c] > 0:
-                    total += np.float32(sums[m, c] / counts[m, c])
-                    months += 1
-            ok = months >= min_months and months > 0
-            out[c] = np.float32(np.float64(total) / months) if ok else np.nan
-
-    return annual
+def _annual_loop(sums: Any, counts: Any, min_months: Any, out: Any) -> None:  # pragma: no cover
+    """:func:`np_annual_of_sums` as one loop (compiled)."""
+    for c in range(sums.shape[1]):
+        total, months = np.float32(0.0), 0
+        for m in range(12):  # numpy's order along the month axis
+            if counts[m, c] > 0:
+                total += np.float32(sums[m, c] / counts[m, c])
+                months += 1
+        ok = months >= min_months and months > 0
+        out[c] = np.float32(np.float64(total) / months) if ok else np.nan
 
 
-_ANNUAL = _compiled_annual()
+_ANNUAL = compiled(_annual_loop)
 
 
 def np_annual_of_sums(

@@ -12,7 +12,6 @@ so that it drops out of the mean ± SD instead of counting as an empty ocean.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import dask.array as da
@@ -21,6 +20,7 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from picpump.science._checks import check_units
+from picpump.science._compiled import compiled
 
 DAYS_PER_YEAR = 365.0
 
@@ -102,30 +102,21 @@ def coverage(field: xr.DataArray, mask: xr.DataArray) -> xr.DataArray:
     return _sums(field, ocean.astype("float64"), ocean).isel(sum=1) / ocean.sum()
 
 
-def _compiled_area_sums() -> Callable[..., None] | None:
-    """Compile the one-pass ``[Σ x·w, #valid in mask]`` loop (``None`` without numba)."""
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a dependency; numpy is the fallback
-        return None
-
-    @numba.njit(nogil=True, cache=True, fastmath=False, error_model="numpy")
-    def area_sums(values: Any, weights: Any, mask: Any, out: Any) -> None:  # pragma: no cover
-        for t in range(values.shape[0]):
-            total, count = 0.0, 0.0
-            row = values[t]
-            for c in range(row.shape[0]):
-                x = np.float64(row[c])
-                ok = np.isfinite(x)
-                total += (x if ok else 0.0) * weights[c]
-                count += 1.0 if (ok and mask[c]) else 0.0
-            out[t, 0] = total
-            out[t, 1] = count
-
-    return area_sums
+def _area_sums_loop(values: Any, weights: Any, mask: Any, out: Any) -> None:  # pragma: no cover
+    """``[Σ x·w, #valid in mask]`` per leading index, in one pass (compiled by :func:`compiled`)."""
+    for t in range(values.shape[0]):
+        total, count = 0.0, 0.0
+        row = values[t]
+        for c in range(row.shape[0]):
+            x = np.float64(row[c])
+            ok = np.isfinite(x)
+            total += (x if ok else 0.0) * weights[c]
+            count += 1.0 if (ok and mask[c]) else 0.0
+        out[t, 0] = total
+        out[t, 1] = count
 
 
-_AREA_SUMS = _compiled_area_sums()
+_AREA_SUMS = compiled(_area_sums_loop)
 
 
 def warm_up() -> None:
