@@ -35,3 +35,25 @@ def test_compute_all_runs_the_tasks_with_the_threads_asked() -> None:
     x = da.arange(8, chunks=2).map_blocks(record, meta=np.empty(0, int))
     compute_all([x], threads=3)
     assert sorted(seen) == [1, 5, 9, 13]
+
+
+def test_a_failure_returns_only_once_no_task_runs() -> None:
+    """The caller may then discard what the tasks wrote: nothing is still writing."""
+    import time
+
+    import pytest
+    from dask import delayed
+
+    finished: list[str] = []
+
+    def slow() -> None:
+        time.sleep(0.3)
+        finished.append("slow")
+
+    def fail() -> None:
+        time.sleep(0.05)
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        compute_all([delayed(slow)(), delayed(fail)()], threads=2)
+    assert finished == ["slow"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import dask
 import dask.threaded
+from dask.system import CPU_COUNT
 
 from picpump.progress import dask_progress, watch_future
 
@@ -73,6 +75,25 @@ def start_warm_up(client: Any = None) -> None:
             fire_and_forget(task)
 
 
+def _compute_here(tasks: Sequence[Any], threads: int | None) -> None:
+    """Compute on the local scheduler; on the threaded one, return only once no task runs.
+
+    When a task fails, dask raises at once while the other threads finish their tasks: a
+    caller discarding a product's temporary store would race with chunks still being written
+    into it. Here the threads run in a pool of this call, which cancels the queued tasks and
+    waits for the running ones before the error goes up.
+    """
+    scheduler = local_scheduler()
+    if scheduler is not dask.threaded.get:
+        dask.compute(*tasks, scheduler=scheduler, num_workers=threads)
+        return
+    pool = ThreadPoolExecutor(threads or CPU_COUNT)
+    try:
+        dask.compute(*tasks, scheduler=scheduler, pool=pool)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def compute_all(
     tasks: Sequence[Any],
     client: Any = None,
@@ -98,7 +119,7 @@ def compute_all(
     """
     if client is None:
         with dask_progress(label) if progress else nullcontext():
-            dask.compute(*tasks, scheduler=local_scheduler(), num_workers=threads)
+            _compute_here(tasks, threads)
         return
     futures = client.compute(list(tasks))
     if progress:
