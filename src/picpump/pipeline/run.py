@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from picpump.io.ingest.read_pool import default_processes, reading_processes
+from picpump.io.ingest.read_pool import reading_processes
 from picpump.io.store.faults import fault_point
 from picpump.io.store.generation import link_store
 from picpump.io.store.table_files import write_table
@@ -112,12 +112,12 @@ def _file_readers(
 
 
 def _threads_beside(readers: int | None) -> int | None:
-    """Threads of a computation whose reads wait on ``readers`` processes: one per CPU more.
+    """Threads of a computation whose reads wait on ``readers`` processes (one per CPU): twice.
 
     A thread waiting for a block from a reading process computes nothing; the others encode
     and write the blocks already read.
     """
-    return (readers + default_processes()) if readers else None
+    return 2 * readers if readers else None
 
 
 def _write(datasets: dict[str, xr.Dataset], plan: Plan, client: Any, progress: bool) -> None:
