@@ -25,9 +25,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import dask
 import numpy as np
 import xarray as xr
 
+from picpump import malloc
 from picpump.io.store.zarr_store import open_product, stage_zarr
 from picpump.pipeline.compute import compute_all, start_warm_up
 from picpump.science.calcification import ez_pic_production
@@ -124,6 +126,7 @@ def run_on_cluster(inputs: Path, out: Path, workers: int) -> dict[str, Any]:
 
     start = time.perf_counter()
     with (
+        dask.config.set(malloc.nanny_config()),  # as picpump's local clusters start
         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster,
         Client(cluster) as client,
     ):

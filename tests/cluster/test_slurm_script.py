@@ -18,6 +18,8 @@ PYTHON = shlex.quote(sys.executable)
 WORKER = (
     "-m distributed.cli.dask_worker tcp://<insert-scheduler-address-here>:8786 --name dummy-name"
 )
+MALLOC = "export MALLOC_TRIM_THRESHOLD_=536870912\nexport MALLOC_MMAP_THRESHOLD_=67108864\n"
+"""The workers keep the memory they free (picpump.malloc's defaults)."""
 
 
 def slurm(**options: object) -> str:
@@ -33,7 +35,7 @@ def test_slurm_script_with_the_defaults() -> None:
         "#SBATCH --cpus-per-task=1\n"
         "#SBATCH --mem=2G\n"
         "#SBATCH -t 01:00:00\n"
-        "\n"
+        f"{MALLOC}"
         f"{PYTHON} {WORKER} --nthreads 1 --memory-limit 2.00GiB --nanny --death-timeout 60\n"
     )
 
@@ -75,6 +77,7 @@ def test_slurm_script_with_every_option() -> None:
         "#SBATCH --exclusive\n"
         "module load netcdf\n"
         "source ~/envs/pp/bin/activate\n"
+        f"{MALLOC}"
         "export OMP_NUM_THREADS=1\n"
         'export PICPUMP_CACHE="${SCRATCH}"/cache\n'
         f"/opt/envs/pp/bin/python {WORKER} --nthreads 2 --memory-limit 8.00GiB --nworkers 2"
@@ -85,7 +88,16 @@ def test_slurm_script_with_every_option() -> None:
 
 def test_slurm_directives_can_be_skipped() -> None:
     text = slurm(job_directives_skip=["--mem"])
-    assert "--mem" not in text.split("\n\n")[1]
+    directives = [line for line in text.splitlines() if line.startswith("#SBATCH")]
+    assert directives and not any("--mem" in line for line in directives)
+
+
+def test_the_workers_keep_freed_memory_unless_the_profile_says_otherwise() -> None:
+    assert MALLOC in slurm()
+    text = slurm(environment={"MALLOC_TRIM_THRESHOLD_": 65536})
+    assert "export MALLOC_TRIM_THRESHOLD_=65536\n" in text
+    assert "MALLOC_TRIM_THRESHOLD_=536870912" not in text
+    assert "export MALLOC_MMAP_THRESHOLD_=67108864\n" in text
 
 
 def test_slurm_hostile_values_are_quoted_in_the_script() -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from picpump import malloc
 from picpump.cluster import scaling, values
 from picpump.cluster.launcher import Launcher, option_lines
 from picpump.cluster.layers import COMMAND_LINE
@@ -76,11 +77,16 @@ class LocalLauncher(Launcher):
 
     @contextmanager
     def start(self, profile: Profile) -> Iterator[Any]:
-        """Start a ``LocalCluster`` and yield a client; close both on exit."""
+        """Start a ``LocalCluster`` and yield a client; close both on exit.
+
+        The worker processes keep the memory they free (:mod:`picpump.malloc`).
+        """
+        import dask.config
         from distributed import Client, LocalCluster
 
         try:
-            cluster = LocalCluster(**profile.options)
+            with dask.config.set(malloc.nanny_config()):
+                cluster = LocalCluster(**profile.options)
         except (TypeError, ValueError) as err:
             raise ClusterError(
                 explain(

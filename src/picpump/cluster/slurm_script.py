@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from picpump import malloc
 from picpump.cluster import quoting, values
 from picpump.errors import ClusterError, explain
 
@@ -158,9 +159,11 @@ def cluster_kwargs(options: Mapping[str, Any], where: str = "") -> dict[str, Any
         Keywords for ``dask_jobqueue.SLURMCluster``.
     """
     at = f"{where}: options." if where else "options."
+    # the workers keep the memory they free (picpump.malloc); the profile's environment wins
+    environment = {**malloc.process_environment(), **options["environment"]}
     prologue = list(options["job_script_prologue"]) + [
         f"export {name}={quoting.shell_word(value, at + 'environment.' + name)}"
-        for name, value in options["environment"].items()
+        for name, value in environment.items()
     ]
     extra_args = [
         quoting.shell_word(a, at + "worker_extra_args") for a in options["worker_extra_args"]

@@ -12,6 +12,7 @@ import dask
 import dask.threaded
 from dask.system import CPU_COUNT
 
+from picpump.malloc import keep_freed_memory
 from picpump.progress import dask_progress, watch_future
 
 
@@ -78,11 +79,13 @@ def start_warm_up(client: Any = None) -> None:
 def _compute_here(tasks: Sequence[Any], threads: int | None) -> None:
     """Compute on the local scheduler; on the threaded one, return only once no task runs.
 
-    When a task fails, dask raises at once while the other threads finish their tasks: a
-    caller discarding a product's temporary store would race with chunks still being written
-    into it. Here the threads run in a pool of this call, which cancels the queued tasks and
-    waits for the running ones before the error goes up.
+    The process keeps the memory the tasks free (:mod:`picpump.malloc`). When a task fails,
+    dask raises at once while the other threads finish their tasks: a caller discarding a
+    product's temporary store would race with chunks still being written into it. Here the
+    threads run in a pool of this call, which cancels the queued tasks and waits for the
+    running ones before the error goes up.
     """
+    keep_freed_memory()
     scheduler = local_scheduler()
     if scheduler is not dask.threaded.get:
         dask.compute(*tasks, scheduler=scheduler, num_workers=threads)
