@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from picpump.grid import Grid
 from picpump.io.store.zarr_store import is_complete, stage_zarr
+from picpump.pipeline.compute import compute_all
 from picpump.units import CANONICAL
 
 FIRST_MONTH = "1997-09"
@@ -176,7 +177,7 @@ def write_zarr(ds: xr.Dataset, path: Path) -> Path:
     """Write ``ds`` with picpump's product writer (atomic, zstd, completion marker)."""
     if not is_complete(str(path)):
         pending = stage_zarr(ds, str(path))
-        pending.task.compute()
+        compute_all([pending.task])
         pending.publish()
     return path
 

@@ -97,6 +97,11 @@ def _compute_here(tasks: Sequence[Any], threads: int | None) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _flat(tasks: Sequence[Any]) -> list[Any]:
+    """Return the collections of ``tasks``, a tuple or list among them giving its items."""
+    return [item for task in tasks for item in (task if isinstance(task, list | tuple) else [task])]
+
+
 def compute_all(
     tasks: Sequence[Any],
     client: Any = None,
@@ -110,7 +115,8 @@ def compute_all(
     Parameters
     ----------
     tasks : sequence
-        dask collections or delayed objects (e.g. the lazy writes of products).
+        dask collections or delayed objects, or tuples of them (e.g. the lazy writes of
+        products, :attr:`picpump.io.store.zarr_store.PendingWrite.task`).
     client : distributed.Client, optional
         Where to compute; ``None`` uses :func:`local_scheduler`.
     progress : bool, default False
@@ -120,11 +126,12 @@ def compute_all(
     threads : int, optional
         Threads of the threaded scheduler [dask's default: one per CPU].
     """
+    tasks = _flat(tasks)
     if client is None:
         with dask_progress(label) if progress else nullcontext():
             _compute_here(tasks, threads)
         return
-    futures = client.compute(list(tasks))
+    futures = client.compute(tasks)
     if progress:
         watch_future(futures, label)
     client.gather(futures)

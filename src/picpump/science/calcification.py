@@ -16,7 +16,6 @@ doi:10.1002/2017JG004235; Toullec (2026), Biogeosciences 23, 4361, doi:10.5194/b
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from picpump.science._checks import check_units
+from picpump.science._elementwise import elementwise
 from picpump.science.calcification_factors import depth_coefficient, factor_step, run_in_blocks
 from picpump.science.registry import ModelVariants, Variant
 from picpump.units import MOLAR_MASS_C
@@ -184,20 +184,6 @@ def np_ez_pic_production(
     return run_in_blocks(step, pic, sst, par, kd490)
 
 
-def _apply(
-    kernel: Callable[..., Array], *arrays: xr.DataArray, attrs: dict[str, str], **kwargs: Any
-) -> xr.DataArray:
-    out = xr.apply_ufunc(
-        kernel,
-        *arrays,
-        kwargs=kwargs,
-        dask="parallelized",
-        output_dtypes=[np.result_type(*(a.dtype for a in arrays), np.float32)],
-    )
-    out.attrs = dict(attrs)
-    return out
-
-
 def growth_rate(sst: xr.DataArray, variant: Variant) -> xr.DataArray:
     r"""Growth rate μ [d-1] of an SST DataArray (see :func:`np_growth_rate`).
 
@@ -219,7 +205,7 @@ def growth_rate(sst: xr.DataArray, variant: Variant) -> xr.DataArray:
     """
     check_units(sst, "sst")
     attrs = {"units": "d-1", "long_name": f"coccolithophore growth rate ({variant.name})"}
-    return _apply(np_growth_rate, sst, attrs=attrs, variant=variant)
+    return elementwise(np_growth_rate, sst, attrs=attrs, variant=variant)
 
 
 def light_limitation(par: xr.DataArray, variant: Variant) -> xr.DataArray:
@@ -243,7 +229,7 @@ def light_limitation(par: xr.DataArray, variant: Variant) -> xr.DataArray:
     """
     check_units(par, "par")
     attrs = {"units": "1", "long_name": f"surface light limitation ({variant.name})"}
-    return _apply(np_light_limitation, par, attrs=attrs, variant=variant)
+    return elementwise(np_light_limitation, par, attrs=attrs, variant=variant)
 
 
 def euphotic_depth(kd490: xr.DataArray, variant: Variant) -> xr.DataArray:
@@ -267,7 +253,7 @@ def euphotic_depth(kd490: xr.DataArray, variant: Variant) -> xr.DataArray:
     """
     check_units(kd490, "kd490")
     attrs = {"units": "m", "long_name": f"euphotic depth, 1 % light ({variant.name})"}
-    return _apply(np_euphotic_depth, kd490, attrs=attrs, variant=variant)
+    return elementwise(np_euphotic_depth, kd490, attrs=attrs, variant=variant)
 
 
 def depth_factor(zeu: xr.DataArray, variant: Variant) -> xr.DataArray:
@@ -291,7 +277,7 @@ def depth_factor(zeu: xr.DataArray, variant: Variant) -> xr.DataArray:
     """
     check_units(zeu, "zeu", expected="m")
     attrs = {"units": "m", "long_name": f"calcification depth factor ({variant.name})"}
-    return _apply(np_depth_factor, zeu, attrs=attrs, variant=variant)
+    return elementwise(np_depth_factor, zeu, attrs=attrs, variant=variant)
 
 
 def ez_pic_production(
@@ -326,7 +312,7 @@ def ez_pic_production(
         "units": "mg m-2 d-1",
         "long_name": "euphotic-zone particulate inorganic carbon production (carbon mass)",
     }
-    return _apply(np_ez_pic_production, pic, sst, par, kd490, attrs=attrs, variants=variants)
+    return elementwise(np_ez_pic_production, pic, sst, par, kd490, attrs=attrs, variants=variants)
 
 
 __all__ = [

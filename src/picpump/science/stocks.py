@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from picpump.errors import SpecError, explain
 from picpump.science._checks import check_units
+from picpump.science._elementwise import elementwise
 from picpump.science.registry import Variant
 from picpump.units import MOLAR_MASS_C
 
@@ -102,15 +103,8 @@ def np_poc_stock_100(poc_mg_m3: ArrayLike, variant: Variant) -> Array:
 
 
 def _apply(kernel: Any, da: xr.DataArray, variant: Variant, long_name: str) -> xr.DataArray:
-    out = xr.apply_ufunc(
-        kernel,
-        da,
-        kwargs={"variant": variant},
-        dask="parallelized",
-        output_dtypes=[np.result_type(da.dtype, np.float32)],
-    )
-    out.attrs = {"units": "g m-2", "long_name": f"{long_name} ({variant.name})"}
-    return out
+    attrs = {"units": "g m-2", "long_name": f"{long_name} ({variant.name})"}
+    return elementwise(kernel, da, attrs=attrs, variant=variant)
 
 
 def pic_stock_100(pic: xr.DataArray, variant: Variant) -> xr.DataArray:

@@ -96,13 +96,14 @@ class PendingWrite:
     ----------
     folder : StagedFolder
         The staged store (final URL ``folder.url``, temporary URL ``folder.stage_url``).
-    task : dask.array.Array or dask.delayed.Delayed
-        The lazy write; compute it, then call :meth:`publish`. The chunk writer's is an array
-        of a flag per chunk (written or all fill), xarray's a ``Delayed``.
+    task : tuple of dask.array.Array, or dask.delayed.Delayed
+        The lazy write; compute it (:func:`picpump.pipeline.compute.compute_all`), then call
+        :meth:`publish`. The chunk writer's is an array per variable of a flag per chunk
+        (written or all fill), xarray's a ``Delayed``.
     """
 
     folder: StagedFolder
-    task: dask_array.Array | Delayed
+    task: tuple[dask_array.Array, ...] | Delayed
 
     @property
     def url(self) -> str:
@@ -197,15 +198,16 @@ def _stored_as_is(var: xr.Variable) -> bool:
 
 def _direct_writes(
     ds: xr.Dataset, stage_url: str, options: Mapping[str, Any]
-) -> dask_array.Array | None:
+) -> tuple[dask_array.Array, ...] | None:
     """Return the writes of every dask-backed variable by :mod:`.chunk_writer`, or ``None``.
 
     ``None`` (xarray writes the data) unless the store is on a local or in-memory filesystem
     (as for reads, :func:`reads_directly`) and the chunk writer takes every dask-backed
-    variable: stored unchanged, in a plain layout, chunked as the store. The writes are one
-    lazy array of a flag per chunk (written or all fill), not a ``Delayed``: computed in one
-    call with other arrays, dask optimises their graphs together, so blocks that two
-    products read are computed once.
+    variable: stored unchanged, in a plain layout, chunked as the store. The writes are a
+    lazy array per variable of a flag per chunk (written or all fill), not a ``Delayed``:
+    computed in one call with other arrays, dask optimises their graphs together, so blocks
+    that two products read are computed once. They are not joined into one array: on a
+    distributed cluster, the ravel and concatenation were one more task per chunk.
     """
     fs, path = filesystem(stage_url, options)
     lazy = {str(n): v for n, v in ds.variables.items() if isinstance(v.data, dask_array.Array)}
@@ -216,8 +218,8 @@ def _direct_writes(
         layout = writable_layout(fs, join(path, name), var.data)
         if layout is None:
             return None
-        writes.append(stored_blocks(var.data, fs, join(path, name), layout).ravel())
-    return dask_array.concatenate(writes)
+        writes.append(stored_blocks(var.data, fs, join(path, name), layout))
+    return tuple(writes)
 
 
 def is_complete(url: str, storage_options: Mapping[str, Any] | None = None) -> bool:
