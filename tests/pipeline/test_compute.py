@@ -1,6 +1,8 @@
-"""Computations without a client use dask's threaded get, never a lookup for a client."""
+"""compute_all: dask's threaded get without a client; a failure returns once no task runs."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import dask
 import dask.array as da
@@ -57,3 +59,43 @@ def test_a_failure_returns_only_once_no_task_runs() -> None:
     with pytest.raises(RuntimeError, match="boom"):
         compute_all([delayed(slow)(), delayed(fail)()], threads=2)
     assert finished == ["slow"]
+
+
+def test_on_a_client_a_failure_returns_only_once_no_task_runs(tmp_path: Path) -> None:
+    """``client.cancel`` leaves running tasks running: the call waits for them."""
+    import time
+
+    import pytest
+    from dask import delayed
+    from distributed import Client, LocalCluster
+
+    done = tmp_path / "slow-done"  # a file: the tasks run on copies of this test's objects
+
+    def slow() -> None:
+        time.sleep(0.5)
+        done.touch()
+
+    def fail() -> None:
+        time.sleep(0.05)
+        raise RuntimeError("boom")
+
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        with pytest.raises(RuntimeError, match="boom"):
+            compute_all([delayed(slow)(), delayed(fail)()], client)
+        assert done.exists()
+
+
+def test_the_running_tasks_are_found_by_the_names_of_their_layers() -> None:
+    from picpump.pipeline.on_client import layer_names
+
+    x = da.arange(8, chunks=2)
+    y = (x + 1).map_blocks(np.sqrt)
+    names = layer_names([y])
+    assert x.name in names and y.name in names
+    fused_key = (f"add-{y.name}", 0)  # the name dask gives a task fused into y's layer
+    assert any(name in str(fused_key[0]) for name in names)

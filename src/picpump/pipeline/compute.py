@@ -13,7 +13,8 @@ import dask.threaded
 from dask.system import CPU_COUNT
 
 from picpump.malloc import keep_freed_memory
-from picpump.progress import dask_progress, watch_future
+from picpump.pipeline.on_client import compute_on_client
+from picpump.progress import dask_progress
 
 
 def local_scheduler() -> str | Callable[..., Any]:
@@ -112,6 +113,10 @@ def compute_all(
 ) -> None:
     """Compute ``tasks`` in one call, with a progress bar if asked.
 
+    On a failure, the error goes up only once no task of the computation runs (on threads,
+    :func:`_compute_here`; on a client, :func:`~picpump.pipeline.on_client.compute_on_client`):
+    the caller may then discard what the tasks wrote.
+
     Parameters
     ----------
     tasks : sequence
@@ -131,10 +136,7 @@ def compute_all(
         with dask_progress(label) if progress else nullcontext():
             _compute_here(tasks, threads)
         return
-    futures = client.compute(tasks)
-    if progress:
-        watch_future(futures, label)
-    client.gather(futures)
+    compute_on_client(tasks, client, progress, label)
 
 
 __all__ = [
