@@ -174,11 +174,14 @@ def test_slurm_pipeline_survives_a_killed_worker_job(
     )
     runner.start()
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (
-        out.is_dir() and any(out.glob("generations/*/*.partial-*"))
-    ):
+    running: list[str] = []
+    while time.monotonic() < deadline and runner.is_alive():
+        # a product being written, and both worker jobs running (the second may start later)
+        if out.is_dir() and any(out.glob("generations/*/*.partial-*")):
+            running = [job for job, state in squeue().items() if state == "RUNNING"]
+            if len(running) == 2:
+                break
         time.sleep(0.02)
-    running = [job for job, state in squeue().items() if state == "RUNNING"]
     assert runner.is_alive() and len(running) == 2, "the run must still be going"
     subprocess.run(["scancel", running[0]], check=True)
     runner.join(timeout=300)
