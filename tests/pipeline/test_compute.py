@@ -81,7 +81,7 @@ def test_on_a_client_a_failure_returns_only_once_no_task_runs(tmp_path: Path) ->
 
     with (
         LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -99,3 +99,23 @@ def test_the_running_tasks_are_found_by_the_names_of_their_layers() -> None:
     assert x.name in names and y.name in names
     fused_key = (f"add-{y.name}", 0)  # the name dask gives a task fused into y's layer
     assert any(name in str(fused_key[0]) for name in names)
+
+
+def test_the_computations_error_goes_up_even_if_the_workers_cannot_be_asked() -> None:
+    import pytest
+
+    class Client:  # gather fails, then asking the workers fails too
+        def compute(self, tasks: list[object]) -> list[object]:
+            return tasks
+
+        def gather(self, futures: list[object]) -> None:
+            raise RuntimeError("boom")
+
+        def cancel(self, futures: list[object]) -> None:
+            pass
+
+        def run(self, *args: object) -> None:
+            raise ValueError("run is not allowed here")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        compute_all([da.arange(4, chunks=2)], Client())

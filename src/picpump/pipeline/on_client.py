@@ -69,6 +69,9 @@ def wait_until_stopped(client: Any, names: frozenset[str], timeout: float = STOP
             counts = client.run(running_here, names)
         except (OSError, TimeoutError):  # workers gone: nothing of theirs runs any more
             return True
+        except Exception as err:  # noqa: BLE001 - the computation's own error must go up
+            logger.warning("could not ask the workers which tasks still run: %s", err)
+            return False
         if not any(counts.values()):
             return True
         if time.monotonic() > deadline:
