@@ -16,7 +16,6 @@ threads of dask's scheduler run in parallel) when numba is installed, else the n
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any
 
 import dask.array as da
@@ -73,20 +72,6 @@ def warm_up() -> None:
     finalized_moments(
         monthly_moments(np.ones((1, 1), np.float32), np.ones(1, np.int64)), np.float32
     )
-
-
-_WARMING: list[threading.Thread] = []
-
-
-def warm_up_in_background() -> None:
-    """Start :func:`warm_up` in a thread, once per process.
-
-    Called when a lazy climatology is built: the loops load while the graph is built and the
-    product's store is prepared, instead of in the first tasks, which would wait for them.
-    """
-    if not _WARMING and _ACCUMULATE is not None:
-        _WARMING.append(threading.Thread(target=warm_up, name="picpump-warm-up", daemon=True))
-        _WARMING[0].start()
 
 
 def np_monthly_moments(values: NDArray[np.floating], month: NDArray[np.integer]) -> NDArray:
@@ -337,7 +322,6 @@ def monthly_climatology(
     month = field[dim].dt.month.values.astype(np.int64)
     parts: tuple[da.Array, da.Array, da.Array] | tuple[NDArray, NDArray, NDArray]
     if isinstance(field.data, da.Array):
-        warm_up_in_background()
         data = field.data
         if data.ndim == 3 and data.numblocks[0] == 1:
             stacked = _grouped_climatology(data, month, dtype)
@@ -403,5 +387,4 @@ __all__ = [
     "np_finalize_moments",
     "np_monthly_moments",
     "warm_up",
-    "warm_up_in_background",
 ]
