@@ -91,3 +91,22 @@ def test_the_workers_of_a_local_cluster_start_with_the_thresholds() -> None:
     (environment,) = seen.values()
     assert environment["MALLOC_MMAP_THRESHOLD_"] == str(64 * 2**20)
     assert environment["MALLOC_TRIM_THRESHOLD_"] == str(512 * 2**20)
+
+
+def test_a_small_memory_limit_caps_the_thresholds_at_an_eighth_of_it() -> None:
+    """Kept freed memory must not hold a 300 MiB worker paused at its limit."""
+    assert malloc.thresholds(300 * 2**20) == {
+        "trim-threshold": 300 * 2**20 // 8,
+        "mmap-threshold": 300 * 2**20 // 8,
+    }
+    assert malloc.thresholds(16 * 2**30)["trim-threshold"] == 512 * 2**20
+
+
+def test_a_local_clusters_memory_limit_reaches_the_workers_environment() -> None:
+    from picpump.cluster.local import _memory_limit
+
+    config = malloc.nanny_config(_memory_limit({"memory_limit": "400MiB"}))
+    (environment,) = config.values()
+    assert environment["MALLOC_TRIM_THRESHOLD_"] == str(50 * 2**20)
+    assert _memory_limit({"memory_limit": "auto"}) is None
+    assert _memory_limit({"memory_limit": 0.5}) is None

@@ -40,8 +40,14 @@ _ENVIRONMENT = {
 """The environment variables glibc reads at process start for the same settings."""
 
 
-def thresholds() -> dict[str, int]:
+def thresholds(memory_limit: int | None = None) -> dict[str, int]:
     """Return the configured thresholds in bytes (empty when ``picpump.malloc`` is null).
+
+    Parameters
+    ----------
+    memory_limit : int, optional
+        A worker's memory limit in bytes: each threshold is capped at an eighth of it, so
+        that the freed memory a worker keeps cannot hold it paused at its limit.
 
     Returns
     -------
@@ -55,27 +61,38 @@ def thresholds() -> dict[str, int]:
     if not chosen:
         return {}
     merged = {**DEFAULTS, **chosen}
-    return {key: min(int(parse_bytes(merged[key])), C_INT_MAX) for key in _MALLOPT}
+    cap = min(C_INT_MAX, memory_limit // 8) if memory_limit else C_INT_MAX
+    return {key: min(int(parse_bytes(merged[key])), cap) for key in _MALLOPT}
 
 
-def process_environment() -> dict[str, str]:
+def process_environment(memory_limit: int | None = None) -> dict[str, str]:
     """Environment variables giving a new process the thresholds (e.g. a dask worker).
+
+    Parameters
+    ----------
+    memory_limit : int, optional
+        The worker's memory limit in bytes (see :func:`thresholds`).
 
     Returns
     -------
     dict
         ``MALLOC_MMAP_THRESHOLD_`` and ``MALLOC_TRIM_THRESHOLD_``, or ``{}``.
     """
-    return {_ENVIRONMENT[key]: str(value) for key, value in thresholds().items()}
+    return {_ENVIRONMENT[key]: str(value) for key, value in thresholds(memory_limit).items()}
 
 
-def nanny_config() -> dict[str, Any]:
+def nanny_config(memory_limit: int | None = None) -> dict[str, Any]:
     """Return the dask config setting :func:`process_environment` in a nanny's new worker.
 
     To pass to ``dask.config.set`` while a ``LocalCluster`` starts. The two variables replace
     those of ``distributed.nanny.pre-spawn-environ`` (whose default sets
     ``MALLOC_TRIM_THRESHOLD_``), the others are kept; the environment of the starting
     process still wins (distributed's rule).
+
+    Parameters
+    ----------
+    memory_limit : int, optional
+        The workers' memory limit in bytes (see :func:`thresholds`).
 
     Returns
     -------
@@ -85,7 +102,7 @@ def nanny_config() -> dict[str, Any]:
     import dask.config
     import distributed  # noqa: F401  (its config defaults, merged into dask's on import)
 
-    wanted = process_environment()
+    wanted = process_environment(memory_limit)
     if not wanted:
         return {}
     current = dict(dask.config.get(NANNY_ENVIRONMENT, None) or {})

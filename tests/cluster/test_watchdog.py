@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import dask
 import pytest
 
@@ -10,7 +12,7 @@ from picpump.errors import ClusterError
 
 
 def _state(**changes: object) -> dict:
-    return {"removed": 0, "idle": 0.0, "waiting": 5, "paused": False} | changes
+    return {"removed": 0, "idle": 0.0, "waiting": 5, "paused": 0, "workers": 2} | changes
 
 
 def test_healthy_run_has_no_verdict() -> None:
@@ -25,8 +27,21 @@ def test_repeated_worker_deaths_end_the_run() -> None:
 def test_workers_paused_with_tasks_waiting_end_the_run() -> None:
     watchdog = Watchdog(client=None)
     with dask.config.set({"picpump.watchdog.paused-seconds": 0}):
-        assert "paused at its memory limit" in watchdog._verdict(_state(paused=True))
-        assert watchdog._verdict(_state(paused=True, waiting=0)) == ""
+        assert "every worker stayed paused" in watchdog._verdict(_state(paused=2))
+        assert watchdog._verdict(_state(paused=2, waiting=0)) == ""
+
+
+def test_one_paused_worker_that_others_wait_for_ends_the_run() -> None:
+    watchdog = Watchdog(client=None)
+    with dask.config.set({"picpump.watchdog.paused-seconds": 0}):
+        assert "1 worker(s) stayed paused" in watchdog._verdict(_state(paused=1, idle=1.0))
+    with dask.config.set({"picpump.watchdog.paused-seconds": 30}):
+        watchdog = Watchdog(client=None)
+        watchdog.paused_since = (
+            time.monotonic() - 60
+        )  # paused long ago, but tasks still finish on the other
+        assert watchdog._verdict(_state(paused=1, idle=5.0)) == ""
+        assert "1 worker(s) stayed paused" in watchdog._verdict(_state(paused=1, idle=31.0))
 
 
 def test_no_task_finishing_ends_the_run() -> None:

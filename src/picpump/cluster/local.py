@@ -85,7 +85,7 @@ class LocalLauncher(Launcher):
         from distributed import Client, LocalCluster
 
         try:
-            with dask.config.set(malloc.nanny_config()):
+            with dask.config.set(malloc.nanny_config(_memory_limit(profile.options))):
                 cluster = LocalCluster(**profile.options)
         except (TypeError, ValueError) as err:
             raise ClusterError(
@@ -108,6 +108,18 @@ class LocalLauncher(Launcher):
     def one_worker(self, profile: Profile) -> Profile:
         """Return the profile starting one worker process."""
         return dataclasses.replace(profile, options={**profile.options, "n_workers": 1})
+
+
+def _memory_limit(options: Mapping[str, Any]) -> int | None:
+    """Return a worker's explicit memory limit in bytes (``None`` for "auto", fractions, none)."""
+    from dask.utils import parse_bytes
+
+    given = options.get("memory_limit")
+    if isinstance(given, str) and given.strip().lower() not in ("", "auto", "0"):
+        return int(parse_bytes(given))
+    if isinstance(given, int | float) and given > 1:  # a number ≤ 1 is a fraction of RAM
+        return int(given)
+    return None
 
 
 def threads_below() -> float:

@@ -2,7 +2,8 @@
 
 A small scheduler plugin counts worker removals and remembers when a task last finished; a
 thread on the client polls it. When more workers died than allowed, when every worker stayed
-paused at its memory limit, or when tasks are waiting but none finished for the stall time,
+paused at its memory limit (or some did while no task finished: the others may wait for the
+data a paused worker holds), or when tasks are waiting but none finished for the stall time,
 the run's futures are cancelled and the run ends with a
 :class:`~picpump.errors.ClusterError` naming the workers' memory limit and the fixes.
 
@@ -63,8 +64,14 @@ def health(dask_scheduler: Any) -> dict[str, Any]:
     plugin = dask_scheduler.plugins.get(PLUGIN_NAME)
     waiting = sum(1 for ts in dask_scheduler.tasks.values() if ts.state not in _DONE)
     workers = list(dask_scheduler.workers.values())
-    paused = bool(workers) and all(ws.status.name == "paused" for ws in workers)
-    state = {"removed": 0, "idle": 0.0, "waiting": waiting, "paused": paused}
+    paused = sum(1 for ws in workers if ws.status.name == "paused")
+    state = {
+        "removed": 0,
+        "idle": 0.0,
+        "waiting": waiting,
+        "paused": paused,
+        "workers": len(workers),
+    }
     if plugin is not None:
         state.update(removed=plugin.removed, idle=time.monotonic() - plugin.last_finish)
     return state
@@ -116,10 +123,14 @@ class Watchdog:
         deaths, stall = int(_limit("max-worker-deaths")), _limit("stall-seconds")
         if state["removed"] >= deaths:
             return f"{state['removed']} workers died or were restarted (limit {deaths})"
+        limit = _limit("paused-seconds")
         starved = bool(state["paused"] and state["waiting"])
         paused = self._paused_for(starved)
-        if starved and paused >= _limit("paused-seconds"):
-            return f"every worker stayed paused at its memory limit for {paused:.0f} s"
+        every = state["paused"] >= state.get("workers", 1)
+        if starved and paused >= limit and (every or state["idle"] >= limit):
+            # one paused worker can hold the data the others wait for: none of them finishes
+            who = "every worker" if every else f"{state['paused']} worker(s)"
+            return f"{who} stayed paused at the memory limit for {paused:.0f} s, no task finishing"
         if state["waiting"] and state["idle"] >= stall:
             return f"{state['waiting']} tasks waited {state['idle']:.0f} s with none finishing"
         return ""
