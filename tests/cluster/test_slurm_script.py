@@ -20,6 +20,8 @@ WORKER = (
 )
 MALLOC = "export MALLOC_TRIM_THRESHOLD_=536870912\nexport MALLOC_MMAP_THRESHOLD_=67108864\n"
 """The workers keep the memory they free (picpump.malloc's defaults)."""
+MALLOC_2GIB = "export MALLOC_TRIM_THRESHOLD_=268435456\nexport MALLOC_MMAP_THRESHOLD_=67108864\n"
+"""The same, capped at an eighth of a 2 GiB worker (the default job)."""
 
 
 def slurm(**options: object) -> str:
@@ -35,7 +37,7 @@ def test_slurm_script_with_the_defaults() -> None:
         "#SBATCH --cpus-per-task=1\n"
         "#SBATCH --mem=2G\n"
         "#SBATCH -t 01:00:00\n"
-        f"{MALLOC}"
+        f"{MALLOC_2GIB}"
         f"{PYTHON} {WORKER} --nthreads 1 --memory-limit 2.00GiB --nanny --death-timeout 60\n"
     )
 
@@ -93,10 +95,11 @@ def test_slurm_directives_can_be_skipped() -> None:
 
 
 def test_the_workers_keep_freed_memory_unless_the_profile_says_otherwise() -> None:
-    assert MALLOC in slurm()
+    assert MALLOC_2GIB in slurm()
+    assert MALLOC in slurm(memory="16GiB", cores=2, processes=2)  # 8 GiB each: not capped
     text = slurm(environment={"MALLOC_TRIM_THRESHOLD_": 65536})
     assert "export MALLOC_TRIM_THRESHOLD_=65536\n" in text
-    assert "MALLOC_TRIM_THRESHOLD_=536870912" not in text
+    assert "MALLOC_TRIM_THRESHOLD_=268435456" not in text
     assert "export MALLOC_MMAP_THRESHOLD_=67108864\n" in text
 
 

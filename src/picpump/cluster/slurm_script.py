@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import dask.utils
+
 from picpump import malloc
 from picpump.cluster import quoting, values
 from picpump.errors import ClusterError, explain
@@ -159,8 +161,10 @@ def cluster_kwargs(options: Mapping[str, Any], where: str = "") -> dict[str, Any
         Keywords for ``dask_jobqueue.SLURMCluster``.
     """
     at = f"{where}: options." if where else "options."
-    # the workers keep the memory they free (picpump.malloc); the profile's environment wins
-    environment = {**malloc.process_environment(), **options["environment"]}
+    # the workers keep the memory they free (picpump.malloc), at most an eighth of each one's
+    # share of the job's memory; the profile's environment wins
+    per_worker = int(dask.utils.parse_bytes(options["memory"])) // int(options["processes"])
+    environment = {**malloc.process_environment(per_worker), **options["environment"]}
     prologue = list(options["job_script_prologue"]) + [
         f"export {name}={quoting.shell_word(value, at + 'environment.' + name)}"
         for name, value in environment.items()
