@@ -126,7 +126,7 @@ class Watchdog:
         limit = _limit("paused-seconds")
         starved = bool(state["paused"] and state["waiting"])
         paused = self._paused_for(starved)
-        every = state["paused"] >= state.get("workers", 1)
+        every = state["paused"] >= state["workers"]
         if starved and paused >= limit and (every or state["idle"] >= limit):
             # one paused worker can hold the data the others wait for: none of them finishes
             who = "every worker" if every else f"{state['paused']} worker(s)"
